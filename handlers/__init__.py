@@ -1,0 +1,1 @@
+"""What the user sees: one module per conversation or feature (PTB handlers only)."""

@@ -1,0 +1,1 @@
+"""What we remember: aiosqlite schema, migrations, repositories, PTB persistence."""
