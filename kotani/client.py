@@ -52,6 +52,18 @@ from kotani.status import OfframpStatus
 
 logger = logging.getLogger("kotani.client")
 
+
+class _MaskNumbersFilter(logging.Filter):
+    """httpx logs every request URL at INFO; ours carry phone numbers (customer look-ups)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_numbers_in(record.getMessage())
+        record.args = None
+        return True
+
+
+logging.getLogger("httpx").addFilter(_MaskNumbersFilter())
+
 DEFAULT_BASE_URL = "https://sandbox-api.kotanipay.com"
 USER_AGENT = "kotani-offramp-bot/0.1 (+httpx)"
 

@@ -75,7 +75,7 @@ class BadRequest(KotaniAPIError):
 
     def __init__(self, message: str, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
-        if "user_message" not in kwargs:
+        if "user_message" not in kwargs and type(self).user_message == KotaniError.user_message:
             self.user_message = f"The payment service refused this: {self.message}"
 
 

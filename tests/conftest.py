@@ -100,3 +100,27 @@ async def client(sandbox: Sandbox) -> AsyncIterator[KotaniClient]:
     config = KotaniConfig(base_url=sandbox.url, api_key=API_KEY, api_secret=sandbox.config.api_secret)
     async with KotaniClient(config, clock=sandbox.clock.now, sleep=_no_sleep) as kotani:
         yield kotani
+
+
+@dataclass
+class Proxied:
+    proxy: Any  # tests.support.proxy.FaultyProxy
+    client: KotaniClient
+    sleeps: list[float]
+
+
+@pytest.fixture
+async def proxied(sandbox: Sandbox) -> AsyncIterator[Proxied]:
+    """A client talking to the sandbox through a proxy that injects faults."""
+    from tests.support.proxy import FaultyProxy
+
+    proxy = FaultyProxy(sandbox.url)
+    sleeps: list[float] = []
+
+    async def record_sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    async with LiveServer(proxy.app()) as server:
+        config = KotaniConfig(base_url=server.url, api_key=API_KEY, timeout=0.5, max_attempts=3)
+        async with KotaniClient(config, clock=sandbox.clock.now, sleep=record_sleep) as kotani:
+            yield Proxied(proxy, kotani, sleeps)
