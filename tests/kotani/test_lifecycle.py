@@ -154,7 +154,9 @@ async def test_lightning_invoice_needed_then_submit(client: KotaniClient, sandbo
 
 async def test_lightning_refund_uses_the_invoice_given_up_front(client: KotaniClient, sandbox: Sandbox) -> None:
     invoice = _invoice(1_500_000)
-    config = RefundConfig(bolt11=invoice, amount_msat=1_500_000, expires_at=datetime.fromtimestamp(FROZEN_AT, UTC) + timedelta(hours=1))
+    config = RefundConfig(
+        bolt11=invoice, amount_msat=1_500_000, expires_at=datetime.fromtimestamp(FROZEN_AT, UTC) + timedelta(hours=1)
+    )
     await client.create_offramp(
         offramp_request("ln-2", chain="LIGHTNING", token="MSAT", amount="1500000", sender=None,
                         receiver=mpesa("+254700000011"), refund_config=config)

@@ -33,6 +33,11 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: bytes
+    response_status: int | None = None
+    response_body: bytes = b""
+
+    def status_line(self) -> str:
+        return f"{self.method} {self.path} -> {self.response_status}"
 
 
 @dataclass
@@ -53,7 +58,8 @@ class FaultyProxy:
         async def forward(request: Request) -> Response:
             body = await request.body()
             raw_path = request.scope["raw_path"].decode()
-            self.requests.append(RecordedRequest(request.method, raw_path, dict(request.headers), body))
+            recorded = RecordedRequest(request.method, raw_path, dict(request.headers), body)
+            self.requests.append(recorded)
             fault = self._take(request.method, request.url.path)
             if fault and fault.kind == "status":
                 return JSONResponse({"success": False, "message": "Internal server error", "data": {}}, fault.status)
@@ -64,12 +70,16 @@ class FaultyProxy:
                     429,
                 )  # fmt: skip
             if fault and fault.kind == "success_false":
-                return JSONResponse({"success": False, "message": "Invalid request", "error_code": 400, "data": {}}, 200)
+                return JSONResponse(
+                    {"success": False, "message": "Invalid request", "error_code": 400, "data": {}}, 200
+                )
             headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
             query = request.url.query
             upstream = await client.request(
                 request.method, raw_path + (f"?{query}" if query else ""), content=body, headers=headers
             )
+            recorded.response_status = upstream.status_code
+            recorded.response_body = upstream.content
             if fault and fault.kind == "late":
                 await asyncio.sleep(fault.delay)
             return Response(upstream.content, upstream.status_code, media_type="application/json")

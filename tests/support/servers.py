@@ -16,9 +16,7 @@ from starlette.types import ASGIApp
 
 class LiveServer:
     def __init__(self, app: ASGIApp) -> None:
-        self._server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-        )
+        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
         self._task: asyncio.Task[None] | None = None
         self.url = ""
 
@@ -68,6 +66,4 @@ class WebhookReceiver:
                 return JSONResponse({"error": "no invoice"}, status_code=500)
             return JSONResponse(self.invoice_answer)
 
-        return Starlette(
-            routes=[Route("/hook", hook, methods=["POST"]), Route("/invoice", invoice, methods=["POST"])]
-        )
+        return Starlette(routes=[Route("/hook", hook, methods=["POST"]), Route("/invoice", invoice, methods=["POST"])])

@@ -15,7 +15,10 @@ def test_generated_escrow_addresses_match_the_chain_format(chain: Chain) -> None
 
 
 def test_eip55_checksum_known_vector() -> None:
-    assert to_checksum_address("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed") == "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+    assert (
+        to_checksum_address("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed")
+        == "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+    )
 
 
 def test_a_mistyped_checksummed_evm_address_is_refused() -> None:

@@ -97,7 +97,9 @@ def test_refusals_have_distinct_reasons(raw: bytes, headers: dict[str, str], rea
 
 
 def test_bad_signature_and_wrong_secret_are_refused_with_401() -> None:
-    raw, headers = signed("transaction.offramp.status.updated", {"referenceId": "x", "status": "SUCCESSFUL"}, "whsec_other")
+    raw, headers = signed(
+        "transaction.offramp.status.updated", {"referenceId": "x", "status": "SUCCESSFUL"}, "whsec_other"
+    )
     with pytest.raises(WebhookRefused) as refused:
         parse_webhook(raw, headers, [SECRET])
     assert refused.value.reason is RefusalReason.BAD_SIGNATURE
