@@ -168,3 +168,10 @@ async def test_http_status_is_what_counts_not_the_body(sandbox: Sandbox) -> None
         response = await raw.get("/api/v3/offramp/x")
     assert response.status_code == 401
     assert response.json() == {"success": False, "message": "Unauthorized", "error_code": 401, "data": {}}
+
+
+async def test_health_is_open_and_says_ok(sandbox: Sandbox) -> None:
+    async with httpx.AsyncClient(base_url=sandbox.url) as raw:
+        response = await raw.get("/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
