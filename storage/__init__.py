@@ -1,1 +1,49 @@
-"""What we remember: aiosqlite schema, migrations, repositories, PTB persistence."""
+"""What we remember: aiosqlite schema, migrations, repositories, PTB persistence.
+
+``Storage`` bundles one open database with its repositories; handlers and web routes use
+these and never write SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.db import DEFAULT_PATH, Database
+from storage.offramps import OfframpRepository, UnknownOfframp
+from storage.outbox import OutboxRepository
+from storage.quotes import QuoteRepository
+from storage.recipients import RecipientRepository
+from storage.users import UserRepository
+
+
+@dataclass(frozen=True)
+class Storage:
+    db: Database
+    users: UserRepository
+    recipients: RecipientRepository
+    quotes: QuoteRepository
+    offramps: OfframpRepository
+    outbox: OutboxRepository
+
+    @classmethod
+    async def open(cls, path: str | Path = DEFAULT_PATH) -> Storage:
+        db = await Database(path).open()
+        return cls.on(db)
+
+    @classmethod
+    def on(cls, db: Database) -> Storage:
+        return cls(
+            db,
+            UserRepository(db),
+            RecipientRepository(db),
+            QuoteRepository(db),
+            OfframpRepository(db),
+            OutboxRepository(db),
+        )
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+__all__ = ["Database", "Storage", "UnknownOfframp"]

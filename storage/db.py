@@ -1,0 +1,122 @@
+"""One SQLite file, one shared aiosqlite connection, transactions that cannot interleave.
+
+WAL mode lets readers proceed while a transaction writes; ``synchronous=FULL`` makes every
+commit survive a crash of the process (money state, so we pay the fsync). All writes go
+through :meth:`Database.transaction`, which takes ``BEGIN IMMEDIATE`` so a second process on
+the same file waits (``busy_timeout``) instead of failing with "database is locked", and an
+asyncio lock so two tasks of this process never share one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.migrations import apply_migrations
+
+logger = logging.getLogger("storage")
+
+DEFAULT_PATH = Path("data") / "bot.sqlite3"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_text(moment: datetime) -> str:
+    """UTC ISO 8601 with milliseconds: sortable as text, readable by humans."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def from_text(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class Database:
+    """Open with :meth:`open` when the application starts, close with :meth:`close`."""
+
+    def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self._connection: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        if self._connection is None:
+            raise RuntimeError("the database is not open")
+        return self._connection
+
+    def now(self) -> str:
+        return to_text(self.clock())
+
+    async def open(self) -> Database:
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(self.path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA synchronous = FULL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+        self._connection = connection
+        try:
+            async with self._lock:
+                await apply_migrations(connection)
+        except BaseException:
+            await connection.close()
+            self._connection = None
+            raise
+        return self
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            async with self._lock:
+                await self._connection.close()
+                self._connection = None
+
+    async def __aenter__(self) -> Database:
+        return await self.open()
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls everything back."""
+        async with self._lock:
+            connection = self.connection
+            await connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                await connection.execute("ROLLBACK")
+                raise
+            await connection.execute("COMMIT")
+
+    async def fetch_all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
+        async with self._lock:
+            cursor = await self.connection.execute(sql, params)
+            rows = await cursor.fetchall()
+            await cursor.close()
+            return list(rows)
+
+    async def fetch_one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> aiosqlite.Row | None:
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
+
+    async def healthy(self) -> bool:
+        try:
+            row = await self.fetch_one("SELECT 1 AS ok")
+        except Exception:  # any failure means "not healthy"; the caller reports it
+            logger.exception("database health check failed")
+            return False
+        return row is not None and row["ok"] == 1

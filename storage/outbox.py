@@ -1,0 +1,158 @@
+"""Messages owed to chats, sent by one worker at a time, retried, and given up on visibly.
+
+Rows are claimed with a lease: a sender that crashes mid-send leaves the lease to expire and
+the row is sent by the next claim (at-least-once; Telegram's answer is recorded the moment it
+arrives, which makes a repeat only possible if the process dies between Telegram's answer and
+that write). Per chat, only the oldest unsent row is claimable, so a chat reads its
+notifications in the order they were owed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database, to_text
+from storage.models import OutboxMessage
+
+MAX_ATTEMPTS = 12
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s … capped at one hour."""
+    return timedelta(seconds=min(3600, 5 * 2 ** max(0, attempts - 1)))
+
+
+async def enqueue(
+    conn: aiosqlite.Connection, now: str, chat_id: int, reference_id: str | None, kind: str, payload: dict[str, Any]
+) -> int:
+    """Add a row inside the caller's transaction (so it commits with the change that owes it)."""
+    cursor = await conn.execute(
+        """
+        INSERT INTO outbox (chat_id, reference_id, kind, payload, created_at, next_attempt_at)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """,
+        (chat_id, reference_id, kind, json.dumps(payload, ensure_ascii=False), now, now),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+class OutboxRepository:
+    def __init__(self, db: Database, *, max_attempts: int = MAX_ATTEMPTS) -> None:
+        self._db = db
+        self.max_attempts = max_attempts
+
+    async def add(self, chat_id: int, kind: str, payload: dict[str, Any], reference_id: str | None = None) -> int:
+        async with self._db.transaction() as conn:
+            return await enqueue(conn, self._db.now(), chat_id, reference_id, kind, payload)
+
+    async def claim(self, worker: str, *, limit: int = 20, lease_seconds: float = 60) -> list[OutboxMessage]:
+        """Take up to ``limit`` due rows for ``worker``; nobody else gets them until the lease ends."""
+        now_dt = self._db.clock()
+        now = to_text(now_dt)
+        until = to_text(now_dt + timedelta(seconds=lease_seconds))
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                """
+                SELECT o.id FROM outbox o
+                WHERE o.sent_at IS NULL AND o.dead_at IS NULL AND o.next_attempt_at <= :now
+                  AND (o.claimed_until IS NULL OR o.claimed_until < :now)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM outbox earlier
+                      WHERE earlier.chat_id = o.chat_id AND earlier.id < o.id
+                        AND earlier.sent_at IS NULL AND earlier.dead_at IS NULL
+                  )
+                ORDER BY o.id LIMIT :limit
+                """,
+                {"now": now, "limit": limit},
+            )
+            ids = [row[0] for row in await cursor.fetchall()]
+            if not ids:
+                return []
+            marks = ",".join("?" for _ in ids)
+            await conn.execute(
+                f"UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN ({marks})",  # noqa: S608 (placeholders only)
+                (worker, until, *ids),
+            )
+            cursor = await conn.execute(f"SELECT * FROM outbox WHERE id IN ({marks}) ORDER BY id", ids)  # noqa: S608
+            rows = await cursor.fetchall()
+        return [OutboxMessage.from_row(row) for row in rows]
+
+    async def mark_sent(self, message_id: int, *, telegram_message_id: int | None = None) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                """
+                UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1,
+                                  claimed_by = NULL, claimed_until = NULL
+                WHERE id = ?
+                """,
+                (self._db.now(), telegram_message_id, message_id),
+            )
+
+    async def mark_failed(self, message_id: int, error: str, *, retry_after: float | None = None) -> bool:
+        """Count a failed attempt and schedule the next; returns False once the row is dead."""
+        now = self._db.clock()
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute("SELECT attempts FROM outbox WHERE id = ?", (message_id,))
+            row = await cursor.fetchone()
+            if row is None:
+                return False
+            attempts = int(row[0]) + 1
+            if attempts >= self.max_attempts:
+                await conn.execute(
+                    """
+                    UPDATE outbox SET attempts = ?, last_error = ?, dead_at = ?, claimed_by = NULL, claimed_until = NULL
+                    WHERE id = ?
+                    """,
+                    (attempts, f"gave up after {attempts} attempts: {error}", to_text(now), message_id),
+                )
+                return False
+            delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(attempts)
+            await conn.execute(
+                """
+                UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ?,
+                                  claimed_by = NULL, claimed_until = NULL
+                WHERE id = ?
+                """,
+                (attempts, error, to_text(now + delay), message_id),
+            )
+            return True
+
+    async def mark_dead(self, message_id: int, reason: str) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                """
+                UPDATE outbox SET dead_at = ?, last_error = ?, attempts = attempts + 1,
+                                  claimed_by = NULL, claimed_until = NULL
+                WHERE id = ?
+                """,
+                (self._db.now(), reason, message_id),
+            )
+
+    async def drop_chat(self, chat_id: int, reason: str) -> int:
+        """Give up on every unsent row of a chat (the user blocked the bot)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                """
+                UPDATE outbox SET dead_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL
+                WHERE chat_id = ? AND sent_at IS NULL AND dead_at IS NULL
+                """,
+                (self._db.now(), reason, chat_id),
+            )
+            return cursor.rowcount
+
+    async def get(self, message_id: int) -> OutboxMessage | None:
+        row = await self._db.fetch_one("SELECT * FROM outbox WHERE id = ?", (message_id,))
+        return OutboxMessage.from_row(row) if row else None
+
+    async def for_reference(self, reference_id: str) -> list[OutboxMessage]:
+        rows = await self._db.fetch_all("SELECT * FROM outbox WHERE reference_id = ? ORDER BY id", (reference_id,))
+        return [OutboxMessage.from_row(row) for row in rows]
+
+    async def pending_count(self) -> int:
+        row = await self._db.fetch_one("SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL AND dead_at IS NULL")
+        return int(row["n"]) if row else 0

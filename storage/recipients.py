@@ -1,0 +1,65 @@
+"""Saved recipients: where a user's cash-outs go, unique per owner and destination."""
+
+from __future__ import annotations
+
+from storage.db import Database
+from storage.models import NewRecipient, Recipient
+
+
+class RecipientRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def save(self, recipient: NewRecipient) -> Recipient:
+        """Insert, or refresh the details of the same destination saved before."""
+        now = self._db.now()
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                """
+                INSERT INTO recipients (owner_id, kind, country, destination, account_reference, network,
+                                        bank_code, bank_name, holder_name, customer_key, created_at, last_used_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (owner_id, kind, country, destination, account_reference) DO UPDATE SET
+                    network = COALESCE(excluded.network, recipients.network),
+                    bank_code = COALESCE(excluded.bank_code, recipients.bank_code),
+                    bank_name = COALESCE(excluded.bank_name, recipients.bank_name),
+                    holder_name = COALESCE(excluded.holder_name, recipients.holder_name),
+                    customer_key = COALESCE(excluded.customer_key, recipients.customer_key),
+                    last_used_at = excluded.last_used_at
+                """,
+                (
+                    recipient.owner_id, recipient.kind, recipient.country, recipient.destination,
+                    recipient.account_reference, recipient.network, recipient.bank_code, recipient.bank_name,
+                    recipient.holder_name, recipient.customer_key, now, now,
+                ),
+            )  # fmt: skip
+            cursor = await conn.execute(
+                """
+                SELECT * FROM recipients
+                WHERE owner_id = ? AND kind = ? AND country = ? AND destination = ? AND account_reference = ?
+                """,
+                (
+                    recipient.owner_id,
+                    recipient.kind,
+                    recipient.country,
+                    recipient.destination,
+                    recipient.account_reference,
+                ),
+            )
+            row = await cursor.fetchone()
+        assert row is not None
+        return Recipient.from_row(row)
+
+    async def for_owner(self, owner_id: int, limit: int = 20) -> list[Recipient]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM recipients WHERE owner_id = ? ORDER BY last_used_at DESC, id DESC LIMIT ?",
+            (owner_id, limit),
+        )
+        return [Recipient.from_row(row) for row in rows]
+
+    async def get(self, recipient_id: int, owner_id: int) -> Recipient | None:
+        """Only the owner's own recipient: another user's id yields nothing."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM recipients WHERE id = ? AND owner_id = ?", (recipient_id, owner_id)
+        )
+        return Recipient.from_row(row) if row else None

@@ -1,0 +1,63 @@
+"""Telegram users: who they are to us (customer, agent, admin), their language, their chat."""
+
+from __future__ import annotations
+
+from storage.db import Database
+from storage.models import User
+
+ROLES = ("customer", "agent", "admin")
+
+
+class UserRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def touch(self, user_id: int, chat_id: int | None, language: str | None = None) -> User:
+        """Record that the user was seen (creating them on first contact); an unblock too."""
+        now = self._db.now()
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                """
+                INSERT INTO users (user_id, chat_id, language, first_seen, last_seen)
+                VALUES (?, ?, COALESCE(?, 'en'), ?, ?)
+                ON CONFLICT (user_id) DO UPDATE SET
+                    chat_id = COALESCE(excluded.chat_id, users.chat_id),
+                    last_seen = excluded.last_seen,
+                    blocked_bot = 0
+                """,
+                (user_id, chat_id, language, now, now),
+            )
+            cursor = await conn.execute("SELECT * FROM users WHERE user_id = ?", (user_id,))
+            row = await cursor.fetchone()
+        assert row is not None
+        return User.from_row(row)
+
+    async def get(self, user_id: int) -> User | None:
+        row = await self._db.fetch_one("SELECT * FROM users WHERE user_id = ?", (user_id,))
+        return User.from_row(row) if row else None
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute("UPDATE users SET language = ? WHERE user_id = ?", (language, user_id))
+
+    async def set_role(self, user_id: int, role: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role}")
+        now = self._db.now()
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                """
+                INSERT INTO users (user_id, role, first_seen, last_seen) VALUES (?, ?, ?, ?)
+                ON CONFLICT (user_id) DO UPDATE SET role = excluded.role
+                """,
+                (user_id, role, now, now),
+            )
+
+    async def with_role(self, role: str) -> list[User]:
+        rows = await self._db.fetch_all("SELECT * FROM users WHERE role = ? ORDER BY user_id", (role,))
+        return [User.from_row(row) for row in rows]
+
+    async def mark_blocked(self, chat_id: int) -> None:
+        """The user blocked the bot (Telegram answered 403): stop sending to this chat."""
+        async with self._db.transaction() as conn:
+            await conn.execute("UPDATE users SET blocked_bot = 1 WHERE chat_id = ?", (chat_id,))
