@@ -61,6 +61,8 @@ def decide(current: str, incoming: str) -> Verdict:
         return Verdict(True, correction=True, reason=f"late correction {current} -> {incoming}")
     if current == "REFUND_FAILED" and incoming == "REFUND_PENDING":
         return Verdict(True, reason="refund retried")
+    if incoming == "REQUIRE_REVIEW" and RANK.get(current, -1) <= RANK["IN_PROGRESS"]:
+        return Verdict(True, reason="needs review")
     if current == "REQUIRE_REVIEW" and RANK[incoming] >= RANK["IN_PROGRESS"]:
         return Verdict(True)
     if RANK[incoming] > RANK.get(current, -1):
