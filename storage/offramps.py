@@ -100,6 +100,12 @@ class OfframpRepository:
                 "UPDATE offramps SET status_message_id = ? WHERE reference_id = ?", (message_id, reference_id)
             )
 
+    async def set_recipient(self, reference_id: str, recipient_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE offramps SET recipient_id = ? WHERE reference_id = ?", (recipient_id, reference_id)
+            )
+
     async def events(self, reference_id: str) -> list[OfframpEvent]:
         rows = await self._db.fetch_all(
             "SELECT * FROM offramp_events WHERE reference_id = ? ORDER BY id", (reference_id,)

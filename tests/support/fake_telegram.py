@@ -1,155 +1,28 @@
-"""A fake Telegram Bot API server speaking real HTTP, for end-to-end tests.
-
-It implements the methods the bot uses, keeps every chat's messages so a test can read what
-a user sees, lets a test play a user (send a text, press a button), and can be told to
-answer 429 or 5xx for a while.
-"""
+"""The local Bot API with faults on demand: 429 with retry_after, 5xx, a user who blocked the bot."""
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import json
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.applications import Starlette
-from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
-BOT_ID = 7000000001
-BOT_USERNAME = "kotani_offramp_test_bot"
+from bot.local_telegram import LocalBotApi, SentMessage
 
-
-@dataclass
-class SentMessage:
-    message_id: int
-    chat_id: int
-    text: str | None
-    reply_markup: dict[str, Any] | None
-    photo: bytes | None = None
-    caption: str | None = None
-    parse_mode: str | None = None
-    edits: int = 0
+__all__ = ["FakeTelegram", "SentMessage"]
 
 
 @dataclass
-class FakeTelegram:
+class FakeTelegram(LocalBotApi):
     token: str = "123456:TEST-TOKEN"
-    messages: dict[int, list[SentMessage]] = field(default_factory=dict)
-    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    commands: dict[str, Any] = field(default_factory=dict)
-    answered_callbacks: list[dict[str, Any]] = field(default_factory=list)
     blocked_chats: set[int] = field(default_factory=set)
     fail_next: list[tuple[int, int]] = field(default_factory=list)  # (status, retry_after)
 
-    def __post_init__(self) -> None:
-        self._updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._update_ids = itertools.count(1)
-        self._message_ids = itertools.count(1)
-
-    # --- playing a user ---------------------------------------------------------------
-
-    def _user(self, user_id: int, language: str = "en") -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": language}
-
-    def user_message(self, user_id: int, text: str, **extra: Any) -> dict[str, Any]:
-        message = {
-            "message_id": next(self._message_ids),
-            "date": int(time.time()),
-            "chat": {"id": user_id, "type": "private", "first_name": f"User{user_id}"},
-            "from": self._user(user_id),
-            "text": text,
-            **extra,
-        }
-        if text.startswith("/"):
-            command = text.split()[0]
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return {"update_id": next(self._update_ids), "message": message}
-
-    def button_press(self, user_id: int, message: SentMessage, data: str) -> dict[str, Any]:
-        return {
-            "update_id": next(self._update_ids),
-            "callback_query": {
-                "id": str(next(self._update_ids)),
-                "from": self._user(user_id),
-                "chat_instance": str(user_id),
-                "data": data,
-                "message": {
-                    "message_id": message.message_id,
-                    "date": int(time.time()),
-                    "chat": {"id": message.chat_id, "type": "private"},
-                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot"},
-                    "text": message.text or "",
-                },
-            },
-        }
-
-    def queue(self, update: dict[str, Any]) -> None:
-        self._updates.put_nowait(update)
-
-    def chat(self, chat_id: int) -> list[SentMessage]:
-        return self.messages.get(chat_id, [])
-
-    # --- the Bot API ------------------------------------------------------------------
-
-    def _message(self, chat_id: int, text: str | None, markup: Any, **extra: Any) -> SentMessage:
-        if isinstance(markup, str):
-            markup = json.loads(markup)
-        sent = SentMessage(next(self._message_ids), chat_id, text, markup, **extra)
-        self.messages.setdefault(chat_id, []).append(sent)
-        return sent
-
-    def _result(self, sent: SentMessage) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "message_id": sent.message_id,
-            "date": int(time.time()),
-            "chat": {"id": sent.chat_id, "type": "private"},
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bot", "username": BOT_USERNAME},
-        }
-        if sent.text is not None:
-            body["text"] = sent.text
-        if sent.photo is not None:
-            body["photo"] = [{"file_id": f"photo{sent.message_id}", "file_unique_id": f"u{sent.message_id}",
-                              "width": 512, "height": 512}]  # fmt: skip
-            if sent.caption:
-                body["caption"] = sent.caption
-        if sent.reply_markup:
-            body["reply_markup"] = sent.reply_markup
-        return body
-
-    async def _params(self, request: Request) -> tuple[dict[str, Any], dict[str, bytes]]:
-        content_type = request.headers.get("content-type", "")
-        files: dict[str, bytes] = {}
-        if content_type.startswith("multipart/form-data"):
-            form = await request.form()
-            params: dict[str, Any] = {}
-            for key, value in form.multi_items():
-                if hasattr(value, "read"):
-                    files[key] = await value.read()
-                else:
-                    params[key] = value
-            return params, files
-        if content_type.startswith("application/json"):
-            return dict(await request.json()), files
-        form = await request.form()
-        return {key: value for key, value in form.items()}, files
-
-    async def endpoint(self, request: Request) -> Response:
-        if request.path_params["token"] != self.token:
-            return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
-        method = request.path_params["method"]
-        params, files = await self._params(request)
-        self.calls.append((method, params))
+    async def refuse(self, method: str, params: dict[str, Any]) -> Response | None:
         if method not in ("getUpdates", "getMe") and self.fail_next:
             status, retry_after = self.fail_next.pop(0)
-            body: dict[str, Any] = {
-                "ok": False,
-                "error_code": status,
-                "description": "Too Many Requests" if status == 429 else "Bad Gateway",
-            }
+            body: dict[str, Any] = {"ok": False, "error_code": status,
+                                    "description": "Too Many Requests" if status == 429 else "Bad Gateway"}  # fmt: skip
             if status == 429:
                 body["parameters"] = {"retry_after": retry_after}
             return JSONResponse(body, status)
@@ -158,80 +31,4 @@ class FakeTelegram:
             return JSONResponse(
                 {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}, 403
             )
-        handler = getattr(self, f"api_{method}", None)
-        if handler is None:
-            return JSONResponse({"ok": False, "error_code": 404, "description": f"Not Found: method {method}"}, 404)
-        result = await handler(params, files)
-        return JSONResponse({"ok": True, "result": result})
-
-    async def api_getMe(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "Kotani Cash-out", "username": BOT_USERNAME,
-                "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}  # fmt: skip
-
-    async def api_getUpdates(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        timeout = float(params.get("timeout", 0) or 0)
-        updates: list[dict[str, Any]] = []
-        try:
-            updates.append(await asyncio.wait_for(self._updates.get(), timeout=max(timeout, 0.05)))
-        except TimeoutError:
-            return []
-        while not self._updates.empty():
-            updates.append(self._updates.get_nowait())
-        return updates
-
-    async def api_deleteWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        return True
-
-    async def api_setWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        return True
-
-    async def api_setMyCommands(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        scope = params.get("scope") or "default"
-        key = scope if isinstance(scope, str) else json.dumps(scope, sort_keys=True)
-        commands = params["commands"]
-        self.commands[f"{key}|{params.get('language_code', '')}"] = (
-            json.loads(commands) if isinstance(commands, str) else commands
-        )
-        return True
-
-    async def api_sendMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        sent = self._message(int(params["chat_id"]), str(params["text"]), params.get("reply_markup"),
-                             parse_mode=params.get("parse_mode"))  # fmt: skip
-        return self._result(sent)
-
-    async def api_sendPhoto(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        photo = files.get("photo") or next(iter(files.values()), None)
-        sent = self._message(int(params["chat_id"]), None, params.get("reply_markup"), photo=photo,
-                             caption=params.get("caption"), parse_mode=params.get("parse_mode"))  # fmt: skip
-        return self._result(sent)
-
-    def _find(self, params: dict[str, Any]) -> SentMessage:
-        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
-        return next(m for m in self.chat(chat_id) if m.message_id == message_id)
-
-    async def api_editMessageText(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        message = self._find(params)
-        message.text = str(params["text"])
-        markup = params.get("reply_markup")
-        message.reply_markup = json.loads(markup) if isinstance(markup, str) else markup
-        message.edits += 1
-        return self._result(message)
-
-    async def api_editMessageReplyMarkup(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        message = self._find(params)
-        markup = params.get("reply_markup")
-        message.reply_markup = json.loads(markup) if isinstance(markup, str) else markup
-        message.edits += 1
-        return self._result(message)
-
-    async def api_answerCallbackQuery(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        self.answered_callbacks.append(params)
-        return True
-
-    async def api_deleteMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        chat = self.messages.get(int(params["chat_id"]), [])
-        self.messages[int(params["chat_id"])] = [m for m in chat if m.message_id != int(params["message_id"])]
-        return True
-
-    def app(self) -> Starlette:
-        return Starlette(routes=[Route("/bot{token}/{method}", self.endpoint, methods=["GET", "POST"])])
+        return None

@@ -1,0 +1,60 @@
+"""Wiring: one PTB Application built the same way in production, the demo and the tests."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.ext import AIORateLimiter, Application, PersistenceInput, TypeHandler
+from telegram.warnings import PTBUserWarning
+
+from bot.concurrency import PerChatUpdateProcessor
+from bot.services import Services
+from bot.texts import raw
+from handlers.cashout import build_cashout_conversation
+from handlers.errors import on_error
+from handlers.start import last_resort_handlers, remember_user, start_handlers
+from handlers.transactions import transaction_handlers
+from storage.persistence import SQLitePersistence
+
+logger = logging.getLogger("bot")
+
+COMMANDS = ("start", "cashout", "status", "history", "help", "cancel")
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+async def register_commands(application: App) -> None:
+    await application.bot.set_my_commands(
+        [BotCommand(name, raw(f"cmd_{name}")) for name in COMMANDS], scope=BotCommandScopeDefault()
+    )
+
+
+def build_application(svc: Services, *, token: str, api_base_url: str, polling: bool = True) -> App:
+    """The bot: handlers, per-chat ordering, persistence on our SQLite file, Telegram limits."""
+    persistence = SQLitePersistence(svc.storage.db, store_data=PersistenceInput(bot_data=False, callback_data=False))
+    builder = (
+        Application.builder()
+        .token(token)
+        .base_url(f"{api_base_url}/bot")
+        .base_file_url(f"{api_base_url}/file/bot")
+        .persistence(persistence)
+        .concurrent_updates(PerChatUpdateProcessor())
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .post_init(register_commands)
+    )
+    if not polling:
+        builder = builder.updater(None)
+    application = builder.build()
+    svc.attach(application)
+    with warnings.catch_warnings():
+        # per_message=False is what we want: one conversation per user and chat, any message.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        application.add_handler(TypeHandler(Update, remember_user), group=-1)
+        application.add_handler(build_cashout_conversation())
+    for handler in (*start_handlers(), *transaction_handlers(), *last_resort_handlers()):
+        application.add_handler(handler)  # type: ignore[arg-type]
+    application.add_error_handler(on_error)
+    return application

@@ -1,0 +1,128 @@
+"""Configuration from environment variables, checked once at start (fail fast, say why)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from kotani.client import DEFAULT_BASE_URL, KotaniConfig
+from kotani.redact import mask_secret
+
+TELEGRAM_API = "https://api.telegram.org"
+
+
+class ConfigError(ValueError):
+    """A missing or malformed setting; the message names the variable and what to set."""
+
+
+#: Bot-side limits per payout currency (fiat, inclusive). Kotani publishes none (spec §9);
+#: override with e.g. ``LIMITS_KES=100-250000``.
+DEFAULT_LIMITS: dict[str, tuple[Decimal, Decimal]] = {
+    "KES": (Decimal(100), Decimal(250000)),
+    "GHS": (Decimal(10), Decimal(20000)),
+    "UGX": (Decimal(3000), Decimal(5000000)),
+    "TZS": (Decimal(2000), Decimal(5000000)),
+    "ZMW": (Decimal(20), Decimal(50000)),
+    "RWF": (Decimal(1000), Decimal(2000000)),
+    "XAF": (Decimal(500), Decimal(1000000)),
+    "XOF": (Decimal(500), Decimal(1000000)),
+    "CDF": (Decimal(2500), Decimal(5000000)),
+    "ZAR": (Decimal(20), Decimal(50000)),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_token: str | None
+    telegram_api_base_url: str
+    kotani: KotaniConfig
+    kotani_webhook_secrets: tuple[str, ...]
+    public_url: str | None
+    port: int
+    database_path: Path
+    webhook_path: str = "/telegram"
+    admin_ids: frozenset[int] = frozenset()
+    ops_chat_id: int | None = None
+    support_contact: str = "support@kotanipay.com"
+    limits: dict[str, tuple[Decimal, Decimal]] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    allow_skip_refund_address: bool = True
+
+    @property
+    def callback_url(self) -> str | None:
+        """Where Kotani should send this deployment's webhooks (create-offramp ``callbackUrl``)."""
+        return f"{self.public_url.rstrip('/')}/kotani/webhook" if self.public_url else None
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(telegram_token={mask_secret(self.telegram_token)!r}, kotani={self.kotani!r}, "
+            f"public_url={self.public_url!r}, port={self.port}, database_path='{self.database_path}')"
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}.") from exc
+
+
+def _limits(env: Mapping[str, str]) -> dict[str, tuple[Decimal, Decimal]]:
+    limits = dict(DEFAULT_LIMITS)
+    for name, value in env.items():
+        if not name.startswith("LIMITS_"):
+            continue
+        currency = name.removeprefix("LIMITS_").upper()
+        try:
+            low, high = (Decimal(part) for part in value.split("-", 1))
+        except (ValueError, InvalidOperation) as exc:
+            raise ConfigError(f"{name} must look like 100-250000, got {value!r}.") from exc
+        if not 0 < low < high:
+            raise ConfigError(f"{name}: the minimum must be above zero and below the maximum.")
+        limits[currency] = (low, high)
+    return limits
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool = True) -> Settings:
+    """Read every setting; raise :class:`ConfigError` naming each missing required one."""
+    env = os.environ if env is None else env
+    missing = [name for name in ("KOTANI_API_KEY",) if not env.get(name)]
+    if require_token and not env.get("TELEGRAM_BOT_TOKEN"):
+        missing.insert(0, "TELEGRAM_BOT_TOKEN")
+    if missing:
+        raise ConfigError(
+            "Missing required setting(s): " + ", ".join(missing) + ". Set them in the environment "
+            "(see .env.example), or run the local demo with `python -m bot demo`."
+        )
+    secrets = tuple(s.strip() for s in env.get("KOTANI_WEBHOOK_SECRET", "").split(",") if s.strip())
+    admin_text = env.get("ADMIN_IDS", "")
+    try:
+        admins = frozenset(int(part) for part in admin_text.replace(" ", "").split(",") if part)
+    except ValueError as exc:
+        raise ConfigError(f"ADMIN_IDS must be comma-separated Telegram user ids, got {admin_text!r}.") from exc
+    ops = env.get("OPS_CHAT_ID", "").strip()
+    return Settings(
+        telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", TELEGRAM_API).rstrip("/"),
+        kotani=KotaniConfig(
+            base_url=env.get("KOTANI_BASE_URL", DEFAULT_BASE_URL),
+            api_key=env["KOTANI_API_KEY"],
+            api_secret=env.get("KOTANI_API_SECRET") or None,
+            timeout=float(env.get("KOTANI_TIMEOUT", "15")),
+        ),
+        kotani_webhook_secrets=secrets,
+        public_url=env.get("PUBLIC_URL", "").strip() or None,
+        port=_int(env, "PORT", 8080),
+        database_path=Path(env.get("DATABASE_PATH", "data/bot.sqlite3")),
+        webhook_path=env.get("TELEGRAM_WEBHOOK_PATH", "/telegram"),
+        admin_ids=admins,
+        ops_chat_id=int(ops) if ops.lstrip("-").isdigit() else None,
+        support_contact=env.get("SUPPORT_CONTACT", "support@kotanipay.com"),
+        limits=_limits(env),
+        allow_skip_refund_address=env.get("ALLOW_SKIP_REFUND_ADDRESS", "1") not in ("0", "false", "no"),
+    )

@@ -1,0 +1,190 @@
+"""Every text the bot sends, in one catalog keyed by name, ready for translation (issue #7).
+
+Texts use Telegram HTML; values from users or the API must be passed through ``html.escape``
+by the caller (``t`` does it for every placeholder value that is a ``str``).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+EN: dict[str, str] = {
+    # entry
+    "welcome": (
+        "👋 <b>Welcome to Kotani Cash-out.</b>\n"
+        "Turn USDT, USDC, cUSD or bitcoin (Lightning) into mobile money or a bank payout in "
+        "Kenya, Ghana, Uganda, Tanzania and more.\n\nWhat would you like to do?"
+    ),
+    "menu": "What would you like to do?",
+    "btn_cashout": "💸 Cash out",
+    "btn_history": "🧾 My transactions",
+    "btn_recipients": "👥 Saved recipients",
+    "btn_help": "❓ Help",
+    "help": (
+        "<b>How it works</b>\n"
+        "1. Choose the country, the token and the amount; you see the rate and the fee first.\n"
+        "2. Choose who gets the money: a mobile money number, a bank account, or a till/paybill.\n"
+        "3. Send the exact crypto amount to the deposit address we show (with a QR code).\n"
+        "4. We tell you here when your crypto arrives and when the money is delivered.\n\n"
+        "<b>Commands</b>\n/cashout – start a cash-out\n/status – your latest cash-out\n"
+        "/history – your last cash-outs\n/cancel – stop what you are doing\n\n"
+        "Questions? Write to {support}."
+    ),
+    "cmd_start": "Main menu",
+    "cmd_cashout": "Cash out crypto",
+    "cmd_status": "Status of my latest cash-out",
+    "cmd_history": "My cash-outs",
+    "cmd_help": "How it works",
+    "cmd_cancel": "Stop the current step",
+    # conversation
+    "ask_country": "🌍 <b>Where should the money go?</b> Choose the country.",
+    "countries_fallback": (
+        "⚠️ We could not load the current list of countries from the payment service, so here are "
+        "the usual ones. If yours does not work, please try again in a few minutes."
+    ),
+    "ask_token": "🪙 <b>Which crypto will you send?</b> Only the networks listed here work.",
+    "ask_amount_crypto": (
+        "✍️ <b>How much {token} will you send?</b>\nType the amount, like {example}.\n"
+        "Or tap the button to say how much the recipient should get in {currency}."
+    ),
+    "ask_amount_fiat": (
+        "✍️ <b>How much should the recipient get in {currency}?</b>\nType the amount, like 1000.\n"
+        "Or tap the button to type the {token} amount instead."
+    ),
+    "btn_amount_fiat": "Amount in {currency}",
+    "btn_amount_crypto": "Amount in {token}",
+    "amount_out_of_range": "The amount must be between {low} and {high}. Please type another amount.",
+    "quote": (
+        "💱 <b>Your quote</b>\n"
+        "You send: <b>{crypto}</b> on {chain}\n"
+        "Rate: 1 {token_unit} = {rate} {currency}\n"
+        "Fee: {fee}\n"
+        "Recipient gets: <b>{receive}</b>\n\n"
+        "⏱ Valid for {seconds} seconds."
+    ),
+    "btn_confirm": "✅ Confirm",
+    "btn_refresh": "🔄 Refresh",
+    "btn_change_amount": "✏️ Change amount",
+    "btn_cancel": "✖️ Cancel",
+    "quote_expired": "⏱ This quote has expired. Tap <b>Refresh</b> for the current rate.",
+    "ask_recipient": "👤 <b>Who gets the money?</b> Choose a saved recipient or add a new one.",
+    "btn_new_mobile": "➕ Mobile money",
+    "btn_new_bank": "➕ Bank account",
+    "btn_new_till": "➕ Till (Buy Goods)",
+    "btn_new_paybill": "➕ Paybill",
+    "ask_phone": "📱 Type the <b>mobile money number</b> in {country} (like {example}).",
+    "ask_phone_or_contact": "📱 Type the <b>mobile money number</b> in {country} (like {example}), or tap <b>Share my number</b>.",
+    "btn_share_contact": "📱 Share my number",
+    "ask_network": "📶 Which mobile money network is {phone} on?",
+    "checking": "⏳ Checking with the payment service…",
+    "phone_invalid_kotani": "❌ The payment service says this number cannot receive money: {reason}\nPlease type another number.",
+    "confirm_holder": "🔎 This number is registered to <b>{name}</b>.\nIs that the person you want to pay?",
+    "confirm_business": "🔎 This number belongs to <b>{name}</b>.\nIs that who you want to pay?",
+    "btn_yes": "✅ Yes",
+    "btn_no_change": "✏️ No, change it",
+    "ask_holder_name": "✍️ Type the recipient's <b>full name</b> as registered with {what}.",
+    "name_invalid": "Please type the name with letters (2 to 60 characters), like Jane Doe.",
+    "lookup_unavailable": "ℹ️ The name check is not available right now ({reason}).",
+    "ask_bank": "🏦 Choose the bank, or type part of its name to search.",
+    "no_banks": "Bank payouts are not available for {currency} right now. Choose another kind of recipient.",
+    "bank_no_match": "No bank matches “{query}”. Type another part of the name, or choose from the list.",
+    "ask_account": "🔢 Type the <b>account number</b> at {bank}.",
+    "account_invalid": "Account numbers have 5 to 20 digits. Please type the account number again.",
+    "ask_bank_holder": "✍️ Type the <b>account holder's full name</b> as the bank has it.",
+    "bank_invalid": "❌ The bank account could not be verified: {reason}\nPlease type the account number again.",
+    "bank_name_mismatch": "⚠️ The bank has a different name on this account: <b>{name}</b>. Pay this account anyway?",
+    "ask_till": "🏪 Type the <b>till number</b> (Buy Goods), 5 to 7 digits.",
+    "ask_paybill": "🏢 Type the <b>paybill number</b>, 5 to 7 digits.",
+    "ask_paybill_account": "🔢 Type the <b>account number</b> at paybill {paybill}.",
+    "shortcode_invalid": "That is not a valid number: use 5 to 7 digits.",
+    "paybill_account_invalid": "Please type the account number (1 to 30 letters or digits).",
+    "shortcode_not_found": "❌ The payment service could not find this number: {reason}\nPlease type another one.",
+    "ask_refund_address": (
+        "↩️ <b>Your wallet address on {chain}</b>\n"
+        "If the payout fails, your {token} is sent back automatically — to this address. "
+        "Paste the address of the wallet you will send from."
+    ),
+    "btn_skip": "Skip",
+    "refund_address_invalid": "That is not a valid {chain} address ({hint}). Paste it again, or tap Skip.",
+    "refund_skipped_warning": "⚠️ Without your address, a failed payout cannot be refunded automatically; our support team would have to help.",
+    "summary": (
+        "🧾 <b>Please check and confirm</b>\n"
+        "You send: <b>{crypto}</b> on {chain}\n"
+        "Recipient gets: <b>{receive}</b>\n"
+        "To: {recipient}\n"
+        "Fee: {fee} · Rate: 1 {token_unit} = {rate} {currency}\n"
+        "Refunds go to: {refund}"
+    ),
+    "summary_requoted": "ℹ️ The rate was updated while you entered the details. Here are the current numbers.",
+    "creating": "⏳ Creating your cash-out…",
+    "create_retry": "⚠️ {reason}\nYour cash-out is saved. Tap <b>Confirm</b> again to retry — you will not be charged twice.",
+    "create_failed": "❌ {reason}",
+    "deposit": (
+        "📥 <b>Send exactly {crypto}</b> on <b>{chain}</b> to:\n"
+        "<code>{address}</code>\n(tap the address to copy it)\n\n"
+        "⚠️ Only {token} on the {chain} network. Anything else sent here is lost.\n"
+        "⏳ Send before {deadline}.\n"
+        "Recipient gets {receive} ({recipient}).\n"
+        "Reference: <code>{reference}</code>"
+    ),
+    "deposit_lightning": (
+        "⚡ <b>Pay this Lightning invoice: {crypto}</b>\n"
+        "<code>{address}</code>\n(tap to copy, or scan the QR code)\n\n"
+        "⏳ Pay before {deadline}.\n"
+        "Recipient gets {receive} ({recipient}).\n"
+        "Reference: <code>{reference}</code>"
+    ),
+    "qr_caption": "Scan to send {crypto} ({chain}).",
+    "btn_check_status": "🔄 Check status",
+    "cancelled_flow": "OK, nothing was created. What next?",
+    "unexpected_input": "🤔 I did not understand that.",
+    "other_command_in_flow": "You are in the middle of a cash-out. Finish it, or send /cancel to stop.",
+    "stale_button": "This button is from an earlier message and no longer works.",
+    "not_yours": "This transaction is not yours.",
+    "unknown_transaction": "I do not know this transaction.",
+    "internal_error": "😕 Something went wrong on our side. Nothing was lost; please try again.",
+    # status, history, cancel
+    "status_line": "<b>{reference}</b>\n{crypto} → {receive}\nStatus: {status}",
+    "no_transactions": "You have no cash-outs yet. Tap 💸 Cash out to start.",
+    "history_header": "🧾 <b>Your cash-outs</b> ({start}–{end} of {total})",
+    "btn_older": "Older ›",
+    "btn_newer": "‹ Newer",
+    "timeline_header": "<b>Timeline</b>",
+    "cancel_done": "✖️ Cash-out {reference} is cancelled. Do not send any crypto to its address.",
+    "cancel_not_pending": "This cash-out cannot be cancelled any more: {why}",
+    "no_saved_recipients": "You have no saved recipients yet. They are saved when you cash out to them.",
+    "saved_recipients": "👥 <b>Saved recipients</b>\n{lines}",
+    # plain-words statuses
+    "st_NEW": "being created",
+    "st_PENDING": "waiting for your crypto",
+    "st_CRYPTO_RECEIVED": "crypto received, payout starting",
+    "st_IN_PROGRESS": "payout in progress",
+    "st_SUCCESSFUL": "✅ delivered",
+    "st_FAILED": "❌ payout failed, refund follows",
+    "st_REFUND_PENDING": "↩️ refund in progress",
+    "st_REVERSED": "↩️ refunded",
+    "st_REFUND_FAILED": "⚠️ refund failed, support will help",
+    "st_CANCELLED": "✖️ cancelled",
+    "st_EXPIRED": "⌛ expired (no crypto arrived in time)",
+    "st_REQUIRE_REVIEW": "🔎 under review by the payment service",
+    "why_not_pending": "your crypto has already been received",
+    "why_terminal": "it is already {status}",
+}
+
+
+def t(key: str, **values: Any) -> str:
+    """The text for ``key`` with ``values`` filled in (strings are HTML-escaped)."""
+    template = EN[key]
+    escaped = {name: html.escape(value) if isinstance(value, str) else value for name, value in values.items()}
+    return template.format(**escaped) if escaped else template
+
+
+def raw(key: str, **values: Any) -> str:
+    """Like :func:`t` but without escaping (button labels are plain text, not HTML)."""
+    template = EN[key]
+    return template.format(**values) if values else template
+
+
+def status_words(status: str) -> str:
+    return EN.get(f"st_{status}", status.replace("_", " ").lower())

@@ -1,0 +1,972 @@
+"""The cash-out conversation: country → token → amount → quote → recipient → refund
+address → summary → deposit instructions with QR code.
+
+Money state (quotes, recipients, offramps) is written to our tables as the user goes; the
+conversation's own position and the draft live in PTB persistence. The offramp's reference
+is stored before Kotani's create is called, so a double tap, a retry or a restart never
+creates two.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from telegram import (
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.corridors import FLAGS, TOKEN_CHOICES, Corridor
+from bot.rules.amounts import AmountError, format_amount, parse_amount
+from bot.rules.phones import PhoneError, normalise_phone
+from bot.rules.qr import deposit_qr_payload, qr_png
+from bot.services import Services, services
+from bot.texts import raw, t
+from handlers.common import (
+    Context,
+    answer,
+    chat_id,
+    edit_or_say,
+    is_ambiguous,
+    keyboard,
+    kotani_problem,
+    main_menu,
+    say,
+    user_id,
+)
+from handlers.views import crypto_text, fiat_text, is_lightning, network_name, recipient_label, token_unit, when
+from kotani import errors
+from kotani.chains import TOKEN_DECIMALS, Chain, Token, is_valid_address
+from kotani.models import (
+    BankReceiver,
+    MobileMoneyReceiver,
+    OfframpRequest,
+    PaybillReceiver,
+    Receiver,
+    TillReceiver,
+)
+from kotani.redact import mask_name
+from storage.models import NewOfframp, NewRecipient, Observation, OfframpRecord, QuoteRecord
+
+logger = logging.getLogger("handlers.cashout")
+
+(
+    COUNTRY, TOKEN, AMOUNT, QUOTE, RECIPIENT, MM_NUMBER, MM_NETWORK, HOLDER_CONFIRM, HOLDER_NAME,
+    BANK_PICK, BANK_ACCOUNT, BANK_HOLDER, TILL, PAYBILL, PAYBILL_ACCOUNT, REFUND, SUMMARY,
+) = range(17)  # fmt: skip
+
+NAME_PATTERN = re.compile(r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+)*\.?$")
+ADDRESS_HINTS = {
+    Chain.TRON: "34 characters starting with T",
+    Chain.SOLANA: "32 to 44 letters and digits",
+    Chain.STELLAR: "56 characters starting with G",
+    Chain.CARDANO: "starts with addr1",
+}
+
+
+# --- draft and prompts ------------------------------------------------------------------
+
+
+def draft(context: Context) -> dict[str, Any]:
+    assert context.user_data is not None
+    value = context.user_data.setdefault("cash", {})
+    assert isinstance(value, dict)
+    return value
+
+
+async def ask(
+    update: Update, context: Context, state: int, text: str, markup: Any = None, *, edit: bool = False
+) -> int:
+    """Show a step's prompt and remember it, so unexpected input gets the same prompt again."""
+    stored = markup.to_dict() if isinstance(markup, InlineKeyboardMarkup) else None
+    draft(context)["prompt"] = {"text": text, "kb": stored}
+    if edit:
+        await edit_or_say(update, context, text, markup if isinstance(markup, InlineKeyboardMarkup) else None)
+    else:
+        await say(update, context, text, markup)
+    return state
+
+
+async def reprompt(update: Update, context: Context, note: str | None = None) -> None:
+    """Unexpected input at any step: say so, and show the step's prompt again."""
+    await answer(update, raw("stale_button") if update.callback_query else None)
+    prompt = draft(context).get("prompt") or {}
+    markup = InlineKeyboardMarkup.de_json(prompt["kb"], context.bot) if prompt.get("kb") else None
+    text = (note or t("unexpected_input")) + "\n\n" + prompt.get("text", t("ask_country"))
+    await say(update, context, text, markup)
+
+
+def _stay(state: int) -> Any:
+    async def handler(update: Update, context: Context) -> int:
+        await reprompt(update, context)
+        return state
+
+    return handler
+
+
+def _cancel_row() -> list[tuple[str, str]]:
+    return [(raw("btn_cancel"), "c:x")]
+
+
+# --- entry, country, token ----------------------------------------------------------------
+
+
+async def start_cashout(update: Update, context: Context) -> int:
+    await answer(update)
+    assert context.user_data is not None
+    context.user_data["cash"] = {}
+    svc = services(context)
+    corridors, live = await svc.corridors.list()
+    rows = [[(f"{FLAGS.get(c.country, '')} {c.name} ({c.currency})".strip(), f"c:cc:{c.country}")] for c in corridors]
+    rows.append(_cancel_row())
+    text = t("ask_country") if live else t("countries_fallback") + "\n\n" + t("ask_country")
+    return await ask(update, context, COUNTRY, text, keyboard(rows))
+
+
+async def chose_country(update: Update, context: Context) -> int:
+    await answer(update)
+    assert update.callback_query is not None and update.callback_query.data is not None
+    code = update.callback_query.data.split(":")[2]
+    corridor = await services(context).corridors.get(code)
+    if corridor is None:
+        await reprompt(update, context)
+        return COUNTRY
+    cash = draft(context)
+    cash.update(country=corridor.country, currency=corridor.currency, country_name=corridor.name)
+    rows = []
+    for index in range(0, len(TOKEN_CHOICES), 2):
+        rows.append(
+            [
+                (
+                    ("⚡ BTC (Lightning)" if chain is Chain.LIGHTNING else f"{token} · {chain.title()}"),
+                    f"c:tk:{chain}:{token}",
+                )
+                for chain, token in TOKEN_CHOICES[index : index + 2]
+            ]
+        )
+    rows.append(_cancel_row())
+    return await ask(update, context, TOKEN, t("ask_token"), keyboard(rows), edit=True)
+
+
+async def chose_token(update: Update, context: Context) -> int:
+    await answer(update)
+    assert update.callback_query is not None and update.callback_query.data is not None
+    _, _, chain, token = update.callback_query.data.split(":")
+    if (Chain(chain), token) not in TOKEN_CHOICES:
+        await reprompt(update, context)
+        return TOKEN
+    cash = draft(context)
+    cash.update(chain=chain, token=token, mode="crypto")
+    return await _ask_amount(update, context, edit=True)
+
+
+async def _ask_amount(update: Update, context: Context, *, edit: bool = False) -> int:
+    cash = draft(context)
+    unit = token_unit(cash["token"], cash["chain"])
+    if cash["mode"] == "crypto":
+        text = t(
+            "ask_amount_crypto",
+            token=unit,
+            currency=cash["currency"],
+            example="5000" if unit == "sats" else "10 or 10.5",
+        )
+        toggle = (raw("btn_amount_fiat", currency=cash["currency"]), "c:mode:fiat")
+    else:
+        text = t("ask_amount_fiat", token=unit, currency=cash["currency"])
+        toggle = (raw("btn_amount_crypto", token=unit), "c:mode:crypto")
+    return await ask(update, context, AMOUNT, text, keyboard([[toggle], _cancel_row()]), edit=edit)
+
+
+async def toggle_mode(update: Update, context: Context) -> int:
+    await answer(update)
+    assert update.callback_query is not None and update.callback_query.data is not None
+    draft(context)["mode"] = update.callback_query.data.split(":")[2]
+    return await _ask_amount(update, context, edit=True)
+
+
+# --- amount and quote ------------------------------------------------------------------
+
+
+def _amount_rules(cash: dict[str, Any]) -> tuple[int, str]:
+    if cash["mode"] == "fiat":
+        return (0 if cash["currency"] in ("KES", "UGX", "TZS", "RWF", "XAF", "XOF", "CDF") else 2), cash["currency"]
+    if is_lightning(cash["chain"]):
+        return 0, "sats"
+    return TOKEN_DECIMALS.get(Token(cash["token"]), 6), cash["token"]
+
+
+async def typed_amount(update: Update, context: Context) -> int:
+    assert update.message is not None and update.message.text is not None
+    cash = draft(context)
+    decimals, unit = _amount_rules(cash)
+    try:
+        amount = parse_amount(update.message.text, decimals=decimals, unit=unit)
+    except AmountError as exc:
+        await say(update, context, str(exc))
+        return AMOUNT
+    cash["amount"] = str(amount)
+    return await _quote(update, context)
+
+
+def _kotani_amount(cash: dict[str, Any]) -> Decimal:
+    amount = Decimal(cash["amount"])
+    if cash["mode"] == "crypto" and is_lightning(cash["chain"]):
+        return amount * 1000  # sats → msat (Kotani's MSAT unit)
+    return amount
+
+
+async def _fetch_quote(context: Context) -> QuoteRecord:
+    svc = services(context)
+    cash = draft(context)
+    quote = await svc.kotani.quote_offramp(
+        cash["token"], cash["currency"], _kotani_amount(cash), source="fiat" if cash["mode"] == "fiat" else "crypto"
+    )
+    now = svc.clock()
+    record = QuoteRecord(
+        quote_id=quote.id, owner_id=int(cash["owner"]), token=cash["token"], chain=cash["chain"],
+        crypto_amount=quote.crypto_amount, currency=cash["currency"], rate=quote.rate, fee=quote.fee,
+        fiat_amount=quote.fiat_amount, transaction_amount=quote.transaction_amount,
+        wallet_debit_amount=quote.wallet_debit_amount, created_at=now,
+        expires_at=now + timedelta(seconds=svc.quote_ttl_seconds),
+    )  # fmt: skip
+    await svc.storage.quotes.save(record)
+    cash["quote"] = {
+        "id": record.quote_id, "crypto": str(record.crypto_amount), "fiat": str(record.fiat_amount),
+        "fee": str(record.fee), "receive": str(record.transaction_amount), "rate": str(record.rate),
+        "expires_at": record.expires_at.isoformat(),
+    }  # fmt: skip
+    return record
+
+
+def _limits_problem(svc: Services, cash: dict[str, Any], quote: QuoteRecord) -> str | None:
+    low, high = svc.settings.limits.get(cash["currency"], (None, None))
+    if low is None or high is None or low <= quote.fiat_amount <= high:
+        return None
+    per_unit = quote.crypto_amount / quote.fiat_amount if quote.fiat_amount else Decimal(0)
+    unit = token_unit(cash["token"], cash["chain"])
+    scale = Decimal("0.001") if is_lightning(cash["chain"]) else Decimal(1)
+    crypto_low = (low * per_unit * scale).quantize(Decimal("0.01"))
+    crypto_high = (high * per_unit * scale).quantize(Decimal("0.01"))
+    return t(
+        "amount_out_of_range",
+        low=f"{fiat_text(low, cash['currency'])} (≈ {format_amount(crypto_low, unit)})",
+        high=f"{fiat_text(high, cash['currency'])} (≈ {format_amount(crypto_high, unit)})",
+    )
+
+
+def _quote_text(cash: dict[str, Any], svc: Services) -> str:
+    quote = cash["quote"]
+    seconds = max(0, int((datetime.fromisoformat(quote["expires_at"]) - svc.clock()).total_seconds()))
+    rate = Decimal(quote["rate"]) * (1000 if is_lightning(cash["chain"]) else 1)
+    return t(
+        "quote",
+        crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),
+        chain=cash["chain"].title(),
+        token_unit="sat" if is_lightning(cash["chain"]) else cash["token"],
+        rate=f"{rate.normalize():f}",
+        currency=cash["currency"],
+        fee=fiat_text(Decimal(quote["fee"]), cash["currency"]),
+        receive=fiat_text(Decimal(quote["receive"]), cash["currency"]),
+        seconds=seconds,
+    )
+
+
+async def _quote(update: Update, context: Context, *, edit: bool = False) -> int:
+    svc = services(context)
+    cash = draft(context)
+    cash["owner"] = user_id(update)
+    try:
+        quote = await _fetch_quote(context)
+    except errors.KotaniError as exc:
+        await say(update, context, kotani_problem(exc))
+        return await _ask_amount(update, context)
+    problem = _limits_problem(svc, cash, quote)
+    if problem is not None:
+        cash.pop("quote", None)
+        await say(update, context, problem)
+        return AMOUNT
+    buttons = keyboard(
+        [[(raw("btn_confirm"), "c:q:ok"), (raw("btn_refresh"), "c:q:refresh")],
+         [(raw("btn_change_amount"), "c:q:amount"), (raw("btn_cancel"), "c:x")]]
+    )  # fmt: skip
+    return await ask(update, context, QUOTE, _quote_text(cash, svc), buttons, edit=edit)
+
+
+def _quote_expired(context: Context) -> bool:
+    quote = draft(context).get("quote")
+    return quote is None or datetime.fromisoformat(quote["expires_at"]) <= services(context).clock()
+
+
+async def quote_action(update: Update, context: Context) -> int:
+    await answer(update)
+    assert update.callback_query is not None and update.callback_query.data is not None
+    action = update.callback_query.data.split(":")[2]
+    if action == "refresh":
+        return await _quote(update, context, edit=True)
+    if action == "amount":
+        return await _ask_amount(update, context, edit=True)
+    if _quote_expired(context):
+        buttons = keyboard(
+            [
+                [(raw("btn_refresh"), "c:q:refresh")],
+                [(raw("btn_change_amount"), "c:q:amount"), (raw("btn_cancel"), "c:x")],
+            ]
+        )
+        return await ask(update, context, QUOTE, t("quote_expired"), buttons, edit=True)
+    return await _ask_recipient(update, context)
+
+
+# --- recipient ------------------------------------------------------------------------
+
+
+async def _ask_recipient(update: Update, context: Context) -> int:
+    svc = services(context)
+    cash = draft(context)
+    corridor = await svc.corridors.get(cash["country"])
+    saved = [r for r in await svc.storage.recipients.for_owner(user_id(update)) if r.country == cash["country"]][:5]
+    rows = [[(recipient_label(r), f"c:r:{r.id}")] for r in saved]
+    if corridor is None or corridor.mobile_money:
+        rows.append([(raw("btn_new_mobile"), "c:rk:mobile_money"), (raw("btn_new_bank"), "c:rk:bank")])
+    else:
+        rows.append([(raw("btn_new_bank"), "c:rk:bank")])
+    if cash["country"] == "KE":
+        rows.append([(raw("btn_new_till"), "c:rk:till"), (raw("btn_new_paybill"), "c:rk:paybill")])
+    rows.append(_cancel_row())
+    return await ask(
+        update, context, RECIPIENT, t("ask_recipient"), keyboard(rows), edit=update.callback_query is not None
+    )
+
+
+async def chose_saved_recipient(update: Update, context: Context) -> int:
+    await answer(update)
+    assert update.callback_query is not None and update.callback_query.data is not None
+    recipient = await services(context).storage.recipients.get(
+        int(update.callback_query.data.split(":")[2]), user_id(update)
+    )
+    cash = draft(context)
+    if recipient is None or recipient.country != cash["country"]:
+        await reprompt(update, context)
+        return RECIPIENT
+    cash["recipient"] = {
+        "kind": recipient.kind, "destination": recipient.destination, "network": recipient.network,
+        "holder_name": recipient.holder_name, "bank_code": recipient.bank_code, "bank_name": recipient.bank_name,
+        "account_reference": recipient.account_reference, "customer_key": recipient.customer_key,
+    }  # fmt: skip
+    return await _after_recipient(update, context)
+
+
+async def chose_recipient_kind(update: Update, context: Context) -> int:
+    await answer(update)
+    assert update.callback_query is not None and update.callback_query.data is not None
+    kind = update.callback_query.data.split(":")[2]
+    cash = draft(context)
+    cash["recipient"] = {"kind": kind}
+    if kind == "mobile_money":
+        return await _ask_phone(update, context)
+    if kind == "bank":
+        return await _ask_bank(update, context)
+    if kind in ("till", "paybill") and cash["country"] == "KE":
+        return await ask(
+            update, context, TILL if kind == "till" else PAYBILL, t(f"ask_{kind}"), keyboard([_cancel_row()])
+        )
+    await reprompt(update, context)
+    return RECIPIENT
+
+
+def _phone_example(country: str) -> str:
+    import phonenumbers
+
+    example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL) if example else "0712 345 678"
+
+
+async def _ask_phone(update: Update, context: Context) -> int:
+    cash = draft(context)
+    example = _phone_example(cash["country"])
+    private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+    if private:
+        contact = ReplyKeyboardMarkup(
+            [[KeyboardButton(raw("btn_share_contact"), request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+        await say(update, context, t("ask_phone_or_contact", country=cash["country_name"], example=example), contact)
+        draft(context)["prompt"] = {"text": t("ask_phone", country=cash["country_name"], example=example), "kb": None}
+        return MM_NUMBER
+    return await ask(
+        update,
+        context,
+        MM_NUMBER,
+        t("ask_phone", country=cash["country_name"], example=example),
+        keyboard([_cancel_row()]),
+    )
+
+
+async def typed_phone(update: Update, context: Context) -> int:
+    assert update.message is not None
+    cash = draft(context)
+    corridor = await services(context).corridors.get(cash["country"])
+    networks = corridor.networks if corridor else ()
+    text = update.message.contact.phone_number if update.message.contact else (update.message.text or "")
+    if update.message.contact and not text.startswith("+"):
+        text = "+" + text
+    try:
+        phone = normalise_phone(text, cash["country"], networks)
+    except PhoneError as exc:
+        await say(update, context, str(exc))
+        return MM_NUMBER
+    recipient = cash["recipient"]
+    recipient["destination"] = phone.e164
+    await say(update, context, t("checking"), ReplyKeyboardRemove())
+    if phone.network is None or (networks and phone.network not in networks):
+        rows = [[(network_name(n), f"c:net:{n}")] for n in networks] + [_cancel_row()]
+        return await ask(update, context, MM_NETWORK, t("ask_network", phone=phone.masked), keyboard(rows))
+    recipient["network"] = phone.network
+    return await _validate_phone(update, context)
+
+
+async def chose_network(update: Update, context: Context) -> int:
+    await answer(update)
+    assert update.callback_query is not None and update.callback_query.data is not None
+    network = update.callback_query.data.split(":")[2]
+    corridor = await services(context).corridors.get(draft(context)["country"])
+    if corridor is not None and corridor.networks and network not in corridor.networks:
+        await reprompt(update, context)
+        return MM_NETWORK
+    draft(context)["recipient"]["network"] = network
+    return await _validate_phone(update, context)
+
+
+async def _validate_phone(update: Update, context: Context) -> int:
+    svc = services(context)
+    recipient = draft(context)["recipient"]
+    try:
+        check = await svc.kotani.validate_mobile_money(recipient["destination"], network=recipient.get("network"))
+    except errors.KotaniError as exc:
+        await say(update, context, kotani_problem(exc))
+        return await _ask_phone(update, context)
+    if not check.is_valid:
+        await say(
+            update,
+            context,
+            t("phone_invalid_kotani", reason=check.message or check.name_lookup_reason or "unknown reason"),
+        )
+        return await _ask_phone(update, context)
+    if check.network and not recipient.get("network"):
+        recipient["network"] = check.network
+    if check.account_name and check.name_lookup_status == "MATCHED":
+        recipient["looked_up_name"] = check.account_name
+        shown = check.account_name if "*" in check.account_name else mask_name(check.account_name)
+        buttons = keyboard([[(raw("btn_yes"), "c:hn:yes"), (raw("btn_no_change"), "c:hn:no")], _cancel_row()])
+        return await ask(update, context, HOLDER_CONFIRM, t("confirm_holder", name=shown), buttons)
+    if check.name_lookup_reason and check.name_lookup_status not in ("NOT_ENABLED", None):
+        await say(update, context, t("lookup_unavailable", reason=check.name_lookup_reason))
+    return await ask(
+        update,
+        context,
+        HOLDER_NAME,
+        t("ask_holder_name", what=network_name(recipient.get("network"))),
+        keyboard([_cancel_row()]),
+    )
+
+
+async def holder_confirmed(update: Update, context: Context) -> int:
+    await answer(update)
+    assert update.callback_query is not None and update.callback_query.data is not None
+    recipient = draft(context)["recipient"]
+    if update.callback_query.data.endswith(":no"):
+        recipient.pop("looked_up_name", None)
+        kind = recipient["kind"]
+        if kind == "mobile_money":
+            return await _ask_phone(update, context)
+        if kind == "bank":
+            return await ask(
+                update,
+                context,
+                BANK_ACCOUNT,
+                t("ask_account", bank=recipient.get("bank_name", "the bank")),
+                keyboard([_cancel_row()]),
+            )
+        return await ask(
+            update, context, TILL if kind == "till" else PAYBILL, t(f"ask_{kind}"), keyboard([_cancel_row()])
+        )
+    name = recipient.pop("looked_up_name", None)
+    if name and "*" not in name:
+        recipient["holder_name"] = name
+    if not recipient.get("holder_name") and recipient["kind"] == "mobile_money":
+        return await ask(
+            update,
+            context,
+            HOLDER_NAME,
+            t("ask_holder_name", what=network_name(recipient.get("network"))),
+            keyboard([_cancel_row()]),
+        )
+    return await _after_recipient(update, context)
+
+
+def _valid_name(text: str) -> bool:
+    return 2 <= len(text) <= 60 and bool(NAME_PATTERN.match(text))
+
+
+async def typed_holder_name(update: Update, context: Context) -> int:
+    assert update.message is not None and update.message.text is not None
+    name = " ".join(update.message.text.split())
+    if not _valid_name(name):
+        await say(update, context, t("name_invalid"))
+        return HOLDER_NAME
+    draft(context)["recipient"]["holder_name"] = name
+    return await _after_recipient(update, context)
+
+
+# --- bank -----------------------------------------------------------------------------
+
+
+async def _ask_bank(update: Update, context: Context, query: str | None = None) -> int:
+    svc = services(context)
+    cash = draft(context)
+    try:
+        banks = await svc.kotani.list_banks(currency=cash["currency"])
+    except errors.KotaniError as exc:
+        await say(update, context, kotani_problem(exc))
+        return await _ask_recipient(update, context)
+    if not banks:
+        await say(update, context, t("no_banks", currency=cash["currency"]))
+        return await _ask_recipient(update, context)
+    shown = [b for b in banks if query is None or query.lower() in b.name.lower()]
+    if query is not None and not shown:
+        await say(update, context, t("bank_no_match", query=query))
+        return BANK_PICK
+    rows = [[(b.name, f"c:bk:{index}")] for index, b in enumerate(banks) if b in shown[:8]]
+    cash["banks"] = [[b.code, b.name] for b in banks]
+    rows.append(_cancel_row())
+    return await ask(update, context, BANK_PICK, t("ask_bank"), keyboard(rows), edit=update.callback_query is not None)
+
+
+async def searched_bank(update: Update, context: Context) -> int:
+    assert update.message is not None and update.message.text is not None
+    return await _ask_bank(update, context, update.message.text.strip()[:40])
+
+
+async def chose_bank(update: Update, context: Context) -> int:
+    await answer(update)
+    assert update.callback_query is not None and update.callback_query.data is not None
+    cash = draft(context)
+    index = int(update.callback_query.data.split(":")[2])
+    banks = cash.get("banks") or []
+    if index >= len(banks):
+        await reprompt(update, context)
+        return BANK_PICK
+    code, name = banks[index]
+    cash["recipient"].update(bank_code=str(code), bank_name=name)
+    return await ask(update, context, BANK_ACCOUNT, t("ask_account", bank=name), keyboard([_cancel_row()]), edit=True)
+
+
+async def typed_account(update: Update, context: Context) -> int:
+    assert update.message is not None and update.message.text is not None
+    account = re.sub(r"[\s-]", "", update.message.text)
+    if not re.fullmatch(r"\d{5,20}", account):
+        await say(update, context, t("account_invalid"))
+        return BANK_ACCOUNT
+    draft(context)["recipient"]["destination"] = account
+    return await ask(update, context, BANK_HOLDER, t("ask_bank_holder"), keyboard([_cancel_row()]))
+
+
+async def typed_bank_holder(update: Update, context: Context) -> int:
+    assert update.message is not None and update.message.text is not None
+    name = " ".join(update.message.text.split())
+    if not _valid_name(name):
+        await say(update, context, t("name_invalid"))
+        return BANK_HOLDER
+    cash = draft(context)
+    recipient = cash["recipient"]
+    recipient["holder_name"] = name
+    try:
+        check = await services(context).kotani.validate_bank(
+            recipient["destination"], recipient["bank_code"], cash["country"], name
+        )
+    except errors.KotaniError as exc:
+        await say(update, context, kotani_problem(exc))
+        return BANK_HOLDER
+    if not check.is_valid:
+        await say(update, context, t("bank_invalid", reason=check.message or check.account_status or "unknown reason"))
+        return await ask(
+            update, context, BANK_ACCOUNT, t("ask_account", bank=recipient["bank_name"]), keyboard([_cancel_row()])
+        )
+    if check.name_matched is False and check.account_name:
+        buttons = keyboard([[(raw("btn_yes"), "c:hn:yes"), (raw("btn_no_change"), "c:hn:no")], _cancel_row()])
+        return await ask(
+            update, context, HOLDER_CONFIRM, t("bank_name_mismatch", name=mask_name(check.account_name)), buttons
+        )
+    return await _after_recipient(update, context)
+
+
+# --- till and paybill --------------------------------------------------------------------
+
+
+async def typed_shortcode(update: Update, context: Context) -> int:
+    assert update.message is not None and update.message.text is not None
+    code = update.message.text.strip().replace(" ", "")
+    recipient = draft(context)["recipient"]
+    state = TILL if recipient["kind"] == "till" else PAYBILL
+    if not re.fullmatch(r"\d{5,7}", code):
+        await say(update, context, t("shortcode_invalid"))
+        return state
+    recipient["destination"] = code
+    if recipient["kind"] == "paybill":
+        return await ask(
+            update, context, PAYBILL_ACCOUNT, t("ask_paybill_account", paybill=code), keyboard([_cancel_row()])
+        )
+    return await _validate_shortcode(update, context)
+
+
+async def typed_paybill_account(update: Update, context: Context) -> int:
+    assert update.message is not None and update.message.text is not None
+    account = update.message.text.strip()
+    if not re.fullmatch(r"[A-Za-z0-9-]{1,30}", account):
+        await say(update, context, t("paybill_account_invalid"))
+        return PAYBILL_ACCOUNT
+    draft(context)["recipient"]["account_reference"] = account
+    return await _validate_shortcode(update, context)
+
+
+async def _validate_shortcode(update: Update, context: Context) -> int:
+    recipient = draft(context)["recipient"]
+    kind = recipient["kind"]
+    try:
+        check = await services(context).kotani.validate_mobile_money(
+            account_type=kind,
+            short_code=recipient["destination"],
+            account_reference=recipient.get("account_reference"),
+            country_code="KE",
+        )
+    except errors.KotaniError as exc:
+        await say(update, context, kotani_problem(exc))
+        return TILL if kind == "till" else PAYBILL
+    if not check.is_valid:
+        await say(
+            update, context, t("shortcode_not_found", reason=check.message or check.name_lookup_reason or "not found")
+        )
+        return await ask(
+            update, context, TILL if kind == "till" else PAYBILL, t(f"ask_{kind}"), keyboard([_cancel_row()])
+        )
+    if check.account_name:
+        recipient["holder_name"] = check.account_name
+        buttons = keyboard([[(raw("btn_yes"), "c:hn:yes"), (raw("btn_no_change"), "c:hn:no")], _cancel_row()])
+        return await ask(update, context, HOLDER_CONFIRM, t("confirm_business", name=check.account_name), buttons)
+    return await _after_recipient(update, context)
+
+
+# --- refund address and summary -----------------------------------------------------------
+
+
+async def _after_recipient(update: Update, context: Context) -> int:
+    cash = draft(context)
+    if is_lightning(cash["chain"]):
+        return await _summary(update, context)
+    skip = [[(raw("btn_skip"), "c:skip")]] if services(context).settings.allow_skip_refund_address else []
+    return await ask(
+        update,
+        context,
+        REFUND,
+        t("ask_refund_address", chain=cash["chain"].title(), token=cash["token"]),
+        keyboard([*skip, _cancel_row()]),
+    )
+
+
+async def typed_refund_address(update: Update, context: Context) -> int:
+    assert update.message is not None and update.message.text is not None
+    cash = draft(context)
+    address = update.message.text.strip()
+    chain = Chain(cash["chain"])
+    if not is_valid_address(chain, address):
+        hint = ADDRESS_HINTS.get(chain, "0x followed by 40 letters and digits")
+        await say(update, context, t("refund_address_invalid", chain=chain.title(), hint=hint))
+        return REFUND
+    cash["refund_address"] = address
+    return await _summary(update, context)
+
+
+async def skipped_refund_address(update: Update, context: Context) -> int:
+    await answer(update)
+    if not services(context).settings.allow_skip_refund_address:
+        await reprompt(update, context)
+        return REFUND
+    draft(context)["refund_address"] = None
+    await say(update, context, t("refund_skipped_warning"))
+    return await _summary(update, context)
+
+
+async def _summary(update: Update, context: Context, *, note: str | None = None) -> int:
+    svc = services(context)
+    cash = draft(context)
+    quote = cash["quote"]
+    rate = Decimal(quote["rate"]) * (1000 if is_lightning(cash["chain"]) else 1)
+    refund = cash.get("refund_address")
+    text = t(
+        "summary",
+        crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),
+        chain=cash["chain"].title(),
+        receive=fiat_text(Decimal(quote["receive"]), cash["currency"]),
+        recipient=recipient_label(cash["recipient"]),
+        fee=fiat_text(Decimal(quote["fee"]), cash["currency"]),
+        token_unit="sat" if is_lightning(cash["chain"]) else cash["token"],
+        rate=f"{rate.normalize():f}",
+        currency=cash["currency"],
+        refund=(refund[:6] + "…" + refund[-4:])
+        if refund
+        else ("the Lightning refund step" if is_lightning(cash["chain"]) else "—"),
+    )
+    if note:
+        text = note + "\n\n" + text
+    buttons = keyboard([[(raw("btn_confirm"), "c:ok"), (raw("btn_cancel"), "c:x")]])
+    del svc
+    return await ask(update, context, SUMMARY, text, buttons)
+
+
+def _receiver(cash: dict[str, Any]) -> Receiver:
+    recipient = cash["recipient"]
+    kind = recipient["kind"]
+    if kind == "mobile_money":
+        return MobileMoneyReceiver(recipient["destination"], recipient.get("holder_name") or "", recipient["network"])
+    if kind == "bank":
+        return BankReceiver(
+            name=recipient["holder_name"], account_number=recipient["destination"], bank_code=recipient["bank_code"],
+            country=cash["country"], address=cash.get("country_name", cash["country"]),
+            bank_name=recipient.get("bank_name") if cash["country"] == "ZA" else None,
+        )  # fmt: skip
+    if kind == "till":
+        return TillReceiver(recipient["destination"])
+    return PaybillReceiver(recipient["destination"], recipient.get("account_reference", ""))
+
+
+async def confirmed(update: Update, context: Context) -> int:
+    """Create the offramp: stored first, then Kotani, then the deposit instructions."""
+    await answer(update)
+    svc = services(context)
+    cash = draft(context)
+    owner = user_id(update)
+    reference = cash.get("reference")
+    if reference:
+        existing = await svc.storage.offramps.get(reference)
+        if existing is not None and existing.status != "NEW":
+            await _send_deposit(update, context, existing, recipient_label(cash["recipient"]))
+            return _finish(context)
+    if _quote_expired(context):
+        try:
+            await _fetch_quote(context)
+        except errors.KotaniError as exc:
+            await say(update, context, t("create_retry", reason=kotani_problem(exc)))
+            return SUMMARY
+        return await _summary(update, context, note=t("summary_requoted"))
+    quote = cash["quote"]
+    if not reference:
+        reference = f"tg-{owner}-{secrets.token_hex(4)}"
+        cash["reference"] = reference
+    await svc.storage.offramps.create(
+        NewOfframp(
+            reference_id=reference, user_id=owner, chat_id=chat_id(update), token=cash["token"], chain=cash["chain"],
+            crypto_amount=Decimal(quote["crypto"]), currency=cash["currency"], quote_id=quote["id"],
+            sender_address=cash.get("refund_address"), fiat_amount=Decimal(quote["fiat"]),
+            fiat_transaction_amount=Decimal(quote["receive"]), fee=Decimal(quote["fee"]),
+        )
+    )  # fmt: skip
+    progress = await say(update, context, t("creating"))
+    request = OfframpRequest(
+        reference_id=reference, crypto_amount=Decimal(quote["crypto"]), currency=cash["currency"], chain=cash["chain"],
+        token=cash["token"], receiver=_receiver(cash), sender_address=cash.get("refund_address"),
+        callback_url=svc.settings.callback_url, rate_id=quote["id"],
+    )  # fmt: skip
+    try:
+        if cash["recipient"]["kind"] == "mobile_money" and not cash["recipient"].get("customer_key"):
+            customer = await svc.kotani.ensure_mobile_money_customer(
+                cash["country"], cash["recipient"]["destination"], network=cash["recipient"].get("network"),
+                account_name=cash["recipient"].get("holder_name"),
+            )  # fmt: skip
+            cash["recipient"]["customer_key"] = customer.customer_key
+        offramp = await svc.kotani.create_offramp(request)
+    except errors.RateExpired:
+        await _fetch_quote(context)
+        cash.pop("reference", None)
+        await progress.delete()
+        return await _summary(update, context, note=t("summary_requoted"))
+    except errors.KotaniError as exc:
+        await progress.delete()
+        if is_ambiguous(exc):
+            await say(
+                update,
+                context,
+                t("create_retry", reason=kotani_problem(exc)),
+                keyboard([[(raw("btn_confirm"), "c:ok"), (raw("btn_cancel"), "c:x")]]),
+            )
+            return SUMMARY
+        if isinstance(exc, errors.InsufficientPayoutBalance):
+            logger.error("payout balance too low for %s: offramps to it are refused", cash["currency"])
+        await say(update, context, t("create_failed", reason=kotani_problem(exc)), main_menu())
+        return _finish(context)
+    await progress.delete()
+    await svc.storage.quotes.mark_used(quote["id"])
+    recipient = cash["recipient"]
+    saved = await svc.storage.recipients.save(
+        NewRecipient(
+            owner_id=owner, kind=recipient["kind"], country=cash["country"], destination=recipient["destination"],
+            account_reference=recipient.get("account_reference", ""), network=recipient.get("network"),
+            bank_code=recipient.get("bank_code"), bank_name=recipient.get("bank_name"),
+            holder_name=recipient.get("holder_name"), customer_key=recipient.get("customer_key") or offramp.customer_key,
+        )
+    )  # fmt: skip
+    await svc.storage.offramps.set_recipient(reference, saved.id)
+    await svc.storage.offramps.record_observation(
+        Observation(
+            reference_id=reference, source="create", event="create", dedupe_key=f"create|{reference}",
+            status=offramp.status.value, raw=_jsonable(offramp.raw), raw_status=offramp.raw_status,
+            onchain_status=offramp.onchain_status, escrow_address=offramp.escrow_address,
+            fiat_amount=offramp.fiat_amount, fiat_transaction_amount=offramp.fiat_transaction_amount,
+        ),
+        notify=False,
+    )  # fmt: skip
+    stored = await svc.storage.offramps.get(reference)
+    assert stored is not None
+    await _send_deposit(update, context, stored, recipient_label(recipient))
+    return _finish(context)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def deposit_text(offramp: OfframpRecord, recipient: str, deadline: datetime) -> str:
+    values = {
+        "crypto": crypto_text(offramp.token, offramp.chain, offramp.crypto_amount),
+        "chain": offramp.chain.title(),
+        "token": offramp.token,
+        "address": offramp.escrow_address or "",
+        "deadline": when(deadline),
+        "receive": fiat_text(offramp.fiat_transaction_amount, offramp.currency),
+        "recipient": recipient,
+        "reference": offramp.reference_id,
+    }
+    return t("deposit_lightning" if is_lightning(offramp.chain) else "deposit", **values)
+
+
+def deposit_buttons(reference: str, *, cancellable: bool = True) -> InlineKeyboardMarkup:
+    row = [(raw("btn_check_status"), f"t:st:{reference}")]
+    if cancellable:
+        row.append((raw("btn_cancel"), f"t:cx:{reference}"))
+    return keyboard([row])
+
+
+async def _send_deposit(update: Update, context: Context, offramp: OfframpRecord, recipient: str) -> None:
+    svc = services(context)
+    deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes)
+    message = await say(
+        update, context, deposit_text(offramp, recipient, deadline), deposit_buttons(offramp.reference_id)
+    )
+    await svc.storage.offramps.set_status_message(offramp.reference_id, message.message_id)
+    payload = deposit_qr_payload(offramp.chain, offramp.token, offramp.escrow_address or "", offramp.crypto_amount)
+    await context.bot.send_photo(
+        chat_id(update),
+        InputFile(qr_png(payload), filename=f"{offramp.reference_id}.png"),
+        caption=t(
+            "qr_caption",
+            crypto=crypto_text(offramp.token, offramp.chain, offramp.crypto_amount),
+            chain=offramp.chain.title(),
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+def _finish(context: Context) -> int:
+    assert context.user_data is not None
+    context.user_data.pop("cash", None)
+    return ConversationHandler.END
+
+
+async def cancel_flow(update: Update, context: Context) -> int:
+    await answer(update)
+    await say(update, context, t("cancelled_flow"), main_menu())
+    if update.message is not None:
+        await update.message.reply_text("↩️", reply_markup=ReplyKeyboardRemove())
+    return _finish(context)
+
+
+async def other_command(update: Update, context: Context) -> None:
+    await reprompt(update, context, t("other_command_in_flow"))
+
+
+def build_cashout_conversation() -> ConversationHandler[Any]:
+    text = filters.TEXT & ~filters.COMMAND
+
+    def catch_all(state: int) -> list[Any]:
+        return [MessageHandler(filters.ALL & ~filters.COMMAND, _stay(state)), CallbackQueryHandler(_stay(state))]
+
+    states: dict[object, list[Any]] = {
+        COUNTRY: [CallbackQueryHandler(chose_country, pattern=r"^c:cc:[A-Z]{2}$")],
+        TOKEN: [CallbackQueryHandler(chose_token, pattern=r"^c:tk:[A-Z]+:[A-Z0-9]+$")],
+        AMOUNT: [
+            MessageHandler(text, typed_amount),
+            CallbackQueryHandler(toggle_mode, pattern=r"^c:mode:(fiat|crypto)$"),
+        ],
+        QUOTE: [CallbackQueryHandler(quote_action, pattern=r"^c:q:(ok|refresh|amount)$")],
+        RECIPIENT: [
+            CallbackQueryHandler(chose_saved_recipient, pattern=r"^c:r:\d+$"),
+            CallbackQueryHandler(chose_recipient_kind, pattern=r"^c:rk:(mobile_money|bank|till|paybill)$"),
+        ],
+        MM_NUMBER: [MessageHandler(text | filters.CONTACT, typed_phone)],
+        MM_NETWORK: [CallbackQueryHandler(chose_network, pattern=r"^c:net:[A-Z_]+$")],
+        HOLDER_CONFIRM: [CallbackQueryHandler(holder_confirmed, pattern=r"^c:hn:(yes|no)$")],
+        HOLDER_NAME: [MessageHandler(text, typed_holder_name)],
+        BANK_PICK: [CallbackQueryHandler(chose_bank, pattern=r"^c:bk:\d+$"), MessageHandler(text, searched_bank)],
+        BANK_ACCOUNT: [MessageHandler(text, typed_account)],
+        BANK_HOLDER: [MessageHandler(text, typed_bank_holder)],
+        TILL: [MessageHandler(text, typed_shortcode)],
+        PAYBILL: [MessageHandler(text, typed_shortcode)],
+        PAYBILL_ACCOUNT: [MessageHandler(text, typed_paybill_account)],
+        REFUND: [
+            MessageHandler(text, typed_refund_address),
+            CallbackQueryHandler(skipped_refund_address, pattern=r"^c:skip$"),
+        ],
+        SUMMARY: [CallbackQueryHandler(confirmed, pattern=r"^c:ok$")],
+    }
+    for state, handlers in states.items():
+        handlers.extend(catch_all(int(state)))  # type: ignore[call-overload]
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("cashout", start_cashout),
+            CallbackQueryHandler(start_cashout, pattern=r"^m:cash$"),
+        ],
+        states=states,
+        fallbacks=[
+            CommandHandler("cancel", cancel_flow),
+            CallbackQueryHandler(cancel_flow, pattern=r"^c:x$"),
+            MessageHandler(filters.COMMAND, other_command),
+        ],
+        name="cashout",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+__all__ = ["Corridor", "build_cashout_conversation", "deposit_buttons", "deposit_text"]

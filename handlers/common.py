@@ -1,0 +1,86 @@
+"""Small helpers every handler uses: replying, keyboards, who is asking, error wording."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot.texts import raw
+from kotani import errors
+
+logger = logging.getLogger("handlers")
+
+Context = ContextTypes.DEFAULT_TYPE
+Buttons = Sequence[Sequence[tuple[str, str]]]
+
+
+def keyboard(rows: Buttons) -> InlineKeyboardMarkup:
+    """``[[(label, callback_data), …], …]`` → inline keyboard."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def main_menu() -> InlineKeyboardMarkup:
+    return keyboard(
+        [
+            [(raw("btn_cashout"), "m:cash")],
+            [(raw("btn_history"), "m:hist"), (raw("btn_recipients"), "m:rcp")],
+            [(raw("btn_help"), "m:help")],
+        ]
+    )
+
+
+def user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def chat_id(update: Update) -> int:
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
+async def answer(update: Update, text: str | None = None) -> None:
+    """Every button press is answered, so the client stops its spinner."""
+    if update.callback_query is not None:
+        with contextlib.suppress(BadRequest):  # a query too old to answer needs no answer
+            await update.callback_query.answer(text)
+
+
+async def say(update: Update, context: Context, text: str, markup: Any = None) -> Message:
+    """Send a new HTML message to the chat of ``update``."""
+    return await context.bot.send_message(
+        chat_id(update), text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
+    )
+
+
+async def edit_or_say(update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Edit the message whose button was pressed; send a new one for typed input."""
+    query: CallbackQuery | None = update.callback_query
+    if query is not None and query.message is not None:
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+    await say(update, context, text, markup)
+
+
+def kotani_problem(exc: errors.KotaniError) -> str:
+    """Plain words for a Kotani error, with a way forward."""
+    logger.warning("kotani error shown to user: %s (%s)", type(exc).__name__, exc)
+    return exc.user_message
+
+
+def is_ambiguous(exc: errors.KotaniError) -> bool:
+    """True when the request may or may not have been applied (retry with the same reference)."""
+    return isinstance(exc, errors.KotaniTransportError | errors.ServerError | errors.RateLimited)

@@ -1,0 +1,87 @@
+"""/start (with deep links), the main menu, /help, saved recipients, and what happens to
+input that belongs to no conversation (old buttons, stray text)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.services import services
+from bot.texts import raw, t
+from handlers.common import Context, answer, chat_id, edit_or_say, main_menu, say, user_id
+from handlers.transactions import history, open_reference
+from handlers.views import recipient_label
+
+logger = logging.getLogger("handlers.start")
+
+
+async def remember_user(update: Update, context: Context) -> None:
+    """Group -1: every update from a person keeps their user row fresh (language, chat)."""
+    if update.effective_user is None or update.effective_user.is_bot:
+        return
+    language = (update.effective_user.language_code or "en")[:2]
+    private_chat = (
+        update.effective_chat.id if update.effective_chat and update.effective_chat.type == "private" else None
+    )
+    await services(context).storage.users.touch(update.effective_user.id, private_chat, language)
+
+
+async def start(update: Update, context: Context) -> None:
+    payload = context.args[0] if context.args else ""
+    if payload.startswith("tx_"):
+        await open_reference(update, context, payload[3:])
+        return
+    await say(update, context, t("welcome"), main_menu())
+
+
+async def help_command(update: Update, context: Context) -> None:
+    await answer(update)
+    await say(update, context, t("help", support=services(context).settings.support_contact), main_menu())
+
+
+async def menu_button(update: Update, context: Context) -> None:
+    assert update.callback_query is not None and update.callback_query.data is not None
+    target = update.callback_query.data.split(":")[1]
+    if target == "hist":
+        await history(update, context)
+    elif target == "rcp":
+        await saved_recipients(update, context)
+    else:
+        await help_command(update, context)
+
+
+async def saved_recipients(update: Update, context: Context) -> None:
+    await answer(update)
+    recipients = await services(context).storage.recipients.for_owner(user_id(update))
+    if not recipients:
+        await edit_or_say(update, context, t("no_saved_recipients"), main_menu())
+        return
+    lines = "\n".join(f"• {recipient_label(r)} ({r.country})" for r in recipients)
+    await edit_or_say(update, context, t("saved_recipients", lines=lines), main_menu())
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button from a finished conversation or an old message."""
+    await answer(update, raw("stale_button"))
+    await say(update, context, t("stale_button") + "\n\n" + t("menu"), main_menu())
+
+
+async def stray_input(update: Update, context: Context) -> None:
+    """Text, stickers, photos outside any conversation: show the menu instead of silence."""
+    if update.effective_chat is None or chat_id(update) < 0:
+        return  # groups: stay quiet
+    await say(update, context, t("unexpected_input") + "\n\n" + t("menu"), main_menu())
+
+
+def start_handlers() -> list[object]:
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CallbackQueryHandler(menu_button, pattern=r"^m:(hist|rcp|help)$"),
+    ]
+
+
+def last_resort_handlers() -> list[object]:
+    return [CallbackQueryHandler(stale_button), MessageHandler(filters.ALL, stray_input)]

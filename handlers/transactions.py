@@ -1,0 +1,208 @@
+"""/status, /history, opening one transaction, checking its status, cancelling it.
+
+Every button or command that names an offramp is checked against its owner first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.services import services
+from bot.texts import raw, status_words, t
+from handlers.cashout import deposit_buttons
+from handlers.common import Context, answer, edit_or_say, is_ambiguous, keyboard, kotani_problem, say, user_id
+from handlers.views import status_line, when
+from kotani import errors
+from storage.models import Observation, OfframpRecord
+
+PAGE = 10
+REFERENCE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
+
+
+async def owned(update: Update, context: Context, reference: str) -> OfframpRecord | None:
+    """The offramp if it belongs to the person asking; otherwise say why not and return None."""
+    offramp = await services(context).storage.offramps.get(reference) if REFERENCE.match(reference) else None
+    if offramp is None:
+        await answer(update, raw("unknown_transaction"))
+        if update.callback_query is None:
+            await say(update, context, t("unknown_transaction"))
+        return None
+    asker = user_id(update)
+    if asker not in (offramp.user_id, offramp.agent_id):
+        await answer(update, raw("not_yours"))
+        if update.callback_query is None:
+            await say(update, context, t("not_yours"))
+        return None
+    return offramp
+
+
+async def refresh_from_kotani(context: Context, offramp: OfframpRecord) -> OfframpRecord:
+    """Ask Kotani now (the user is waiting); feed the answer through the same path as webhooks."""
+    svc = services(context)
+    if offramp.status == "NEW":
+        return offramp
+    try:
+        current = await svc.kotani.get_offramp(offramp.reference_id)
+    except errors.KotaniError:
+        return offramp
+    refund = current.refund_status.value if current.refund_status else None
+    await svc.storage.offramps.record_observation(
+        Observation(
+            reference_id=offramp.reference_id, source="poll", event="poll",
+            dedupe_key=f"poll|{offramp.reference_id}|{current.raw_status}|{refund or ''}", status=current.status.value,
+            raw={"status": current.raw_status, "refundStatus": refund}, raw_status=current.raw_status,
+            onchain_status=current.onchain_status, refund_status=refund, transaction_hash=current.transaction_hash,
+            error=current.error,
+        ),
+        notify=False,
+    )  # fmt: skip
+    await svc.storage.offramps.mark_polled(offramp.reference_id)
+    return await svc.storage.offramps.get(offramp.reference_id) or offramp
+
+
+def details(offramp: OfframpRecord) -> str:
+    text = status_line(offramp)
+    if offramp.error and offramp.status in ("FAILED", "REFUND_PENDING", "REFUND_FAILED", "REVERSED"):
+        text += f"\nReason: {offramp.error}"
+    if offramp.transaction_hash:
+        text += f"\nDeposit tx: <code>{offramp.transaction_hash}</code>"
+    if offramp.refund_transaction_hash:
+        text += f"\nRefund tx: <code>{offramp.refund_transaction_hash}</code>"
+    text += f"\nCreated: {when(offramp.created_at)}"
+    return text
+
+
+async def show(update: Update, context: Context, offramp: OfframpRecord, *, timeline: bool = False) -> None:
+    text = details(offramp)
+    if timeline:
+        events = await services(context).storage.offramps.events(offramp.reference_id)
+        steps = [f"{when(e.received_at)} · {status_words(e.status or '')}" for e in events if e.changed and e.status]
+        if steps:
+            text += "\n\n" + t("timeline_header") + "\n" + "\n".join(steps)
+    await edit_or_say(
+        update, context, text, deposit_buttons(offramp.reference_id, cancellable=offramp.status == "PENDING")
+    )
+
+
+async def status_command(update: Update, context: Context) -> None:
+    latest = await services(context).storage.offramps.for_user(user_id(update), limit=1)
+    if not latest:
+        await say(update, context, t("no_transactions"))
+        return
+    await show(update, context, await refresh_from_kotani(context, latest[0]))
+
+
+async def status_button(update: Update, context: Context) -> None:
+    assert update.callback_query is not None and update.callback_query.data is not None
+    offramp = await owned(update, context, update.callback_query.data.split(":", 2)[2])
+    if offramp is None:
+        return
+    await answer(update)
+    await show(update, context, await refresh_from_kotani(context, offramp))
+
+
+async def open_button(update: Update, context: Context) -> None:
+    assert update.callback_query is not None and update.callback_query.data is not None
+    offramp = await owned(update, context, update.callback_query.data.split(":", 2)[2])
+    if offramp is None:
+        return
+    await answer(update)
+    await show(update, context, offramp, timeline=True)
+
+
+async def open_reference(update: Update, context: Context, reference: str) -> None:
+    """Deep link ``/start tx_<reference>``."""
+    offramp = await owned(update, context, reference)
+    if offramp is not None:
+        await show(update, context, offramp, timeline=True)
+
+
+async def history(update: Update, context: Context, offset: int = 0) -> None:
+    svc = services(context)
+    owner = user_id(update)
+    total = await svc.storage.offramps.count_for_user(owner)
+    if total == 0:
+        await answer(update)
+        await edit_or_say(update, context, t("no_transactions"))
+        return
+    offset = max(0, min(offset, (total - 1) // PAGE * PAGE))
+    page = await svc.storage.offramps.for_user(owner, limit=PAGE, offset=offset)
+    rows = [[(f"{o.reference_id} · {status_words(o.status)}", f"t:open:{o.reference_id}")] for o in page]
+    nav = []
+    if offset > 0:
+        nav.append((raw("btn_newer"), f"h:p:{offset - PAGE}"))
+    if offset + PAGE < total:
+        nav.append((raw("btn_older"), f"h:p:{offset + PAGE}"))
+    if nav:
+        rows.append(nav)
+    await answer(update)
+    await edit_or_say(
+        update, context, t("history_header", start=offset + 1, end=offset + len(page), total=total), keyboard(rows)
+    )
+
+
+async def history_command(update: Update, context: Context) -> None:
+    await history(update, context)
+
+
+async def history_page(update: Update, context: Context) -> None:
+    assert update.callback_query is not None and update.callback_query.data is not None
+    await history(update, context, int(update.callback_query.data.split(":")[2]))
+
+
+async def cancel_button(update: Update, context: Context) -> None:
+    assert update.callback_query is not None and update.callback_query.data is not None
+    offramp = await owned(update, context, update.callback_query.data.split(":", 2)[2])
+    if offramp is None:
+        return
+    await answer(update)
+    await cancel_offramp(update, context, offramp)
+
+
+async def cancel_offramp(update: Update, context: Context, offramp: OfframpRecord) -> None:
+    svc = services(context)
+    offramp = await refresh_from_kotani(context, offramp)
+    if offramp.status != "PENDING":
+        why = (
+            t("why_not_pending")
+            if offramp.status in ("CRYPTO_RECEIVED", "IN_PROGRESS")
+            else t("why_terminal", status=status_words(offramp.status))
+        )
+        await say(update, context, t("cancel_not_pending", why=why))
+        await show(update, context, offramp)
+        return
+    try:
+        cancelled = await svc.kotani.cancel_offramp(offramp.reference_id)
+    except errors.NotCancellable:
+        offramp = await refresh_from_kotani(context, offramp)
+        await say(update, context, t("cancel_not_pending", why=t("why_not_pending")))
+        await show(update, context, offramp)
+        return
+    except errors.KotaniError as exc:
+        await say(update, context, kotani_problem(exc) if not is_ambiguous(exc) else exc.user_message)
+        return
+    await svc.storage.offramps.record_observation(
+        Observation(
+            reference_id=offramp.reference_id, source="user", event="cancel", dedupe_key=f"cancel|{offramp.reference_id}",
+            status=cancelled.status.value, raw={"status": cancelled.raw_status}, raw_status=cancelled.raw_status,
+            onchain_status=cancelled.onchain_status,
+        ),
+        notify=False,
+    )  # fmt: skip
+    stored = await svc.storage.offramps.get(offramp.reference_id)
+    assert stored is not None
+    await edit_or_say(update, context, t("cancel_done", reference=offramp.reference_id) + "\n\n" + details(stored))
+
+
+def transaction_handlers() -> list[object]:
+    return [
+        CommandHandler("status", status_command),
+        CommandHandler("history", history_command),
+        CallbackQueryHandler(status_button, pattern=r"^t:st:"),
+        CallbackQueryHandler(open_button, pattern=r"^t:open:"),
+        CallbackQueryHandler(cancel_button, pattern=r"^t:cx:"),
+        CallbackQueryHandler(history_page, pattern=r"^h:p:\d+$"),
+    ]

@@ -1,0 +1,78 @@
+"""How amounts, recipients and offramps are written for people (pure functions)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.rules.amounts import format_amount
+from bot.texts import status_words, t
+from kotani.chains import Chain
+from kotani.redact import mask_name, mask_number
+from storage.models import OfframpRecord, Recipient
+
+NETWORK_NAMES = {"MPESA": "M-PESA", "AIRTEL": "Airtel Money", "MTN": "MTN MoMo", "VODAFONE": "Telecel Cash",
+                 "VODACOM": "M-Pesa (Vodacom)", "TIGO": "Mixx by Yas", "HALOPESA": "HaloPesa", "ORANGE": "Orange Money",
+                 "ZAMTEL": "Zamtel Kwacha", "MOOV": "Moov Money", "WAVE": "Wave", "FREE": "Free Money"}  # fmt: skip
+
+
+def is_lightning(chain: str) -> bool:
+    return chain == Chain.LIGHTNING
+
+
+def token_unit(token: str, chain: str) -> str:
+    """What a person counts in: sats for Lightning, the token otherwise."""
+    return "sats" if is_lightning(chain) else token
+
+
+def crypto_text(token: str, chain: str, amount: Decimal) -> str:
+    """Kotani's amount (msat for Lightning) in the unit a person counts in."""
+    if is_lightning(chain):
+        return format_amount(amount / 1000, "sats")
+    return format_amount(amount, token)
+
+
+def fiat_text(amount: Decimal | None, currency: str) -> str:
+    if amount is None:
+        return f"? {currency}"
+    places = 0 if amount == amount.to_integral_value() else 2
+    return format_amount(amount, currency, places=places)
+
+
+def network_name(network: str | None) -> str:
+    return NETWORK_NAMES.get(network or "", network or "mobile money")
+
+
+def recipient_label(recipient: dict[str, Any] | Recipient) -> str:
+    data: dict[str, Any] = recipient if isinstance(recipient, dict) else {
+        "kind": recipient.kind, "destination": recipient.destination, "network": recipient.network,
+        "holder_name": recipient.holder_name, "bank_name": recipient.bank_name,
+        "account_reference": recipient.account_reference,
+    }  # fmt: skip
+    kind = data["kind"]
+    holder = data.get("holder_name")
+    name = (
+        f" ({mask_name(holder)})" if holder and kind in ("mobile_money", "bank") else (f" ({holder})" if holder else "")
+    )
+    if kind == "mobile_money":
+        return f"{network_name(data.get('network'))} {mask_number(data['destination'])}{name}"
+    if kind == "bank":
+        return f"{data.get('bank_name') or 'Bank'} {mask_number(data['destination'], keep_end=4)}{name}"
+    if kind == "till":
+        return f"Till {data['destination']}{name}"
+    return f"Paybill {data['destination']} acc. {data.get('account_reference', '')}{name}"
+
+
+def status_line(offramp: OfframpRecord) -> str:
+    return t(
+        "status_line",
+        reference=offramp.reference_id,
+        crypto=crypto_text(offramp.token, offramp.chain, offramp.crypto_amount),
+        receive=fiat_text(offramp.fiat_transaction_amount, offramp.currency),
+        status=status_words(offramp.status),
+    )
+
+
+def when(moment: datetime) -> str:
+    return moment.strftime("%d %b %H:%M UTC")

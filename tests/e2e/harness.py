@@ -1,0 +1,159 @@
+"""The bot as production builds it, against the fake Bot API and the Kotani sandbox, both over
+real HTTP on loopback; fake users type and press buttons and read what the bot sent."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+
+from bot.app import App, build_application
+from bot.config import load_settings
+from bot.corridors import CorridorDirectory
+from bot.services import Services
+from kotani.client import KotaniClient, KotaniConfig
+from storage import Database, Storage
+from tests.conftest import API_KEY, WEBHOOK_SECRET, Sandbox
+from tests.support.fake_telegram import FakeTelegram, SentMessage
+from tests.support.servers import LiveServer
+
+
+class BotClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def decode_qr(png: bytes) -> str:
+    import zxingcpp
+    from PIL import Image
+
+    results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert results, "no QR code found in the photo"
+    return str(results[0].text)
+
+
+@dataclass
+class Harness:
+    telegram: FakeTelegram
+    telegram_url: str
+    sandbox: Sandbox
+    db_path: Path
+    clock: BotClock
+    application: App
+    services: Services
+
+    def user(self, user_id: int) -> User:
+        return User(self, user_id)
+
+    async def process(self, update: dict[str, Any]) -> None:
+        await self.application.process_update(Update.de_json(update, self.application.bot))
+
+
+@dataclass
+class User:
+    harness: Harness
+    id: int
+
+    @property
+    def chat(self) -> list[SentMessage]:
+        return self.harness.telegram.chat(self.id)
+
+    async def _run(self, update: dict[str, Any]) -> list[SentMessage]:
+        before = len(self.chat)
+        await self.harness.process(update)
+        return self.chat[before:]
+
+    async def send(self, text: str) -> list[SentMessage]:
+        return await self._run(self.harness.telegram.user_message(self.id, text))
+
+    async def send_raw(self, **message: Any) -> list[SentMessage]:
+        update = self.harness.telegram.user_message(self.id, "")
+        del update["message"]["text"]
+        update["message"].update(message)
+        return await self._run(update)
+
+    async def share_contact(self, phone: str) -> list[SentMessage]:
+        return await self.send_raw(contact={"phone_number": phone, "first_name": "Me", "user_id": self.id})
+
+    async def press_data(self, data: str, message: SentMessage | None = None) -> list[SentMessage]:
+        target = message or self.last_with_buttons()
+        return await self._run(self.harness.telegram.button_press(self.id, target, data))
+
+    async def press(self, label: str) -> list[SentMessage]:
+        message = self.last_with_buttons()
+        for row in message.reply_markup["inline_keyboard"]:  # type: ignore[index]
+            for button in row:
+                if label.lower() in button["text"].lower():
+                    return await self.press_data(button["callback_data"], message)
+        raise AssertionError(f"no button {label!r} in {self.buttons(message)}")
+
+    def last_with_buttons(self) -> SentMessage:
+        for message in reversed(self.chat):
+            if message.reply_markup and "inline_keyboard" in message.reply_markup:
+                return message
+        raise AssertionError("no message with buttons")
+
+    @staticmethod
+    def buttons(message: SentMessage) -> list[str]:
+        if not message.reply_markup or "inline_keyboard" not in message.reply_markup:
+            return []
+        return [button["text"] for row in message.reply_markup["inline_keyboard"] for button in row]
+
+    @property
+    def last_text(self) -> str:
+        return next(m.text for m in reversed(self.chat) if m.text is not None)
+
+
+@asynccontextmanager
+async def running_bot(
+    sandbox: Sandbox, db_path: Path, telegram: FakeTelegram, telegram_url: str, clock: BotClock
+) -> AsyncIterator[Harness]:
+    env = {
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_BASE_URL": telegram_url,
+        "KOTANI_BASE_URL": sandbox.url,
+        "KOTANI_API_KEY": API_KEY,
+        "KOTANI_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "DATABASE_PATH": str(db_path),
+        "PUBLIC_URL": "https://bot.example.com",
+    }
+    settings = load_settings(env)
+    db = await Database(settings.database_path, clock=clock).open()
+    storage = Storage.on(db)
+    kotani = KotaniClient(KotaniConfig(base_url=settings.kotani.base_url, api_key=API_KEY), clock=sandbox.clock.now)
+    services = Services(settings, storage, kotani, CorridorDirectory(kotani), clock=clock)
+    assert settings.telegram_token is not None
+    application = build_application(
+        services, token=settings.telegram_token, api_base_url=settings.telegram_api_base_url, polling=False
+    )
+    await application.initialize()
+    await application.post_init(application)  # type: ignore[misc]
+    try:
+        yield Harness(telegram, telegram_url, sandbox, db_path, clock, application, services)
+    finally:
+        await application.update_persistence()
+        await application.shutdown()
+        await kotani.aclose()
+        await storage.close()
+
+
+@asynccontextmanager
+async def bot_world(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[Harness]:
+    telegram = FakeTelegram()
+    async with (
+        LiveServer(telegram.app()) as server,
+        running_bot(sandbox, tmp_path / "bot.sqlite3", telegram, server.url, BotClock()) as harness,
+    ):
+        yield harness
