@@ -1,22 +1,36 @@
-"""``python -m bot`` (the Procfile's web process).
-
-The Telegram bot itself is not built yet (issues #4 and #5); until then this entry point
-says so plainly instead of pretending to run, and points at what does work today.
-"""
+"""``python -m bot`` runs the bot (the Procfile's web process); ``python -m bot demo`` runs
+the local demo with the embedded Kotani sandbox and no credentials."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sys
 
+from bot.config import ConfigError, load_settings
 
-def main() -> int:
-    print(
-        "The Telegram bot process is not implemented yet.\n"
-        "What works today: the Kotani Pay client (kotani/) and the local Kotani sandbox:\n"
-        "    python -m kotani.sandbox --demo",
-        file=sys.stderr,
-    )
-    return 2
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["demo"]:
+        from bot.demo import demo
+
+        asyncio.run(demo())
+        return 0
+    if args:
+        print("usage: python -m bot [demo]", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    from bot.runner import run
+
+    asyncio.run(run(settings))
+    return 0
 
 
 if __name__ == "__main__":

@@ -259,11 +259,10 @@ def _limits_problem(svc: Services, cash: dict[str, Any], quote: QuoteRecord) -> 
     low, high = svc.settings.limits.get(cash["currency"], (None, None))
     if low is None or high is None or low <= quote.fiat_amount <= high:
         return None
-    per_unit = quote.crypto_amount / quote.fiat_amount if quote.fiat_amount else Decimal(0)
     unit = token_unit(cash["token"], cash["chain"])
-    scale = Decimal("0.001") if is_lightning(cash["chain"]) else Decimal(1)
-    crypto_low = (low * per_unit * scale).quantize(Decimal("0.01"))
-    crypto_high = (high * per_unit * scale).quantize(Decimal("0.01"))
+    per_unit = (Decimal(1) / quote.rate) / (1000 if is_lightning(cash["chain"]) else 1)
+    crypto_low = (low * per_unit).quantize(Decimal("0.01"))
+    crypto_high = (high * per_unit).quantize(Decimal("0.01"))
     return t(
         "amount_out_of_range",
         low=f"{fiat_text(low, cash['currency'])} (≈ {format_amount(crypto_low, unit)})",

@@ -9,7 +9,7 @@ from typing import Any
 from bot.rules.amounts import format_amount
 from bot.texts import status_words, t
 from kotani.chains import Chain
-from kotani.redact import mask_name, mask_number
+from kotani.redact import mask_account, mask_name, mask_number
 from storage.models import OfframpRecord, Recipient
 
 NETWORK_NAMES = {"MPESA": "M-PESA", "AIRTEL": "Airtel Money", "MTN": "MTN MoMo", "VODAFONE": "Telecel Cash",
@@ -58,7 +58,7 @@ def recipient_label(recipient: dict[str, Any] | Recipient) -> str:
     if kind == "mobile_money":
         return f"{network_name(data.get('network'))} {mask_number(data['destination'])}{name}"
     if kind == "bank":
-        return f"{data.get('bank_name') or 'Bank'} {mask_number(data['destination'], keep_end=4)}{name}"
+        return f"{data.get('bank_name') or 'Bank'} {mask_account(data['destination'])}{name}"
     if kind == "till":
         return f"Till {data['destination']}{name}"
     return f"Paybill {data['destination']} acc. {data.get('account_reference', '')}{name}"

@@ -19,6 +19,11 @@ def mask_number(value: str, keep_end: int = 3) -> str:
     return "".join(ch if (i in visible or not ch.isdigit()) else "*" for i, ch in enumerate(value))
 
 
+def mask_account(value: str) -> str:
+    """Account numbers: only the last four digits, as on a bank statement."""
+    return "*" * max(0, len(value) - 4) + value[-4:]
+
+
 def mask_numbers_in(text: str) -> str:
     """Mask every long digit run (phone, account, till numbers) inside free text."""
     return _LONG_NUMBER.sub(lambda match: mask_number(match.group(0)), text)

@@ -1,0 +1,36 @@
+"""Steps shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+from tests.e2e.harness import User
+
+TRON_WALLET = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"  # a real, checksummed Tron address
+POLYGON_WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+
+
+async def to_amount(user: User, *, country: str = "Kenya", token: str = "USDT · Tron") -> None:
+    await user.send("/cashout")
+    await user.press(country)
+    await user.press(token)
+
+
+async def to_recipient(user: User, *, country: str = "Kenya", token: str = "USDT · Tron", amount: str = "10") -> None:
+    await to_amount(user, country=country, token=token)
+    await user.send(amount)
+    await user.press("Confirm")
+
+
+async def mpesa_recipient(user: User, phone: str = "0700000001") -> None:
+    await user.press("Mobile money")
+    await user.send(phone)
+    await user.press("Yes")
+
+
+async def full_cashout(user: User, *, phone: str = "0700000001", amount: str = "10") -> str:
+    """Create one offramp to M-PESA; returns its reference."""
+    await to_recipient(user, amount=amount)
+    await mpesa_recipient(user, phone)
+    await user.send(TRON_WALLET)
+    await user.press("Confirm")
+    text = next(m.text for m in reversed(user.chat) if m.text and "Reference:" in m.text)
+    return text.split("Reference: <code>")[1].split("</code>")[0]

@@ -1,0 +1,35 @@
+from decimal import Decimal
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+BASE = {"TELEGRAM_BOT_TOKEN": "123:secret-token-value", "KOTANI_API_KEY": "key_abcdefghijklmnop"}
+
+
+def test_missing_required_settings_are_named() -> None:
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN, KOTANI_API_KEY"):
+        load_settings({})
+
+
+def test_defaults_and_derived_values() -> None:
+    settings = load_settings({**BASE, "PUBLIC_URL": "https://bot.example.com/", "KOTANI_WEBHOOK_SECRET": "old, new"})
+    assert settings.callback_url == "https://bot.example.com/kotani/webhook"
+    assert settings.kotani_webhook_secrets == ("old", "new")
+    assert settings.port == 8080 and str(settings.database_path) == "data/bot.sqlite3"
+    assert settings.telegram_api_base_url == "https://api.telegram.org"
+
+
+def test_secrets_never_show_in_the_repr() -> None:
+    text = repr(load_settings(BASE))
+    assert "secret-token-value" not in text and "key_abcdefghijklmnop" not in text
+
+
+def test_limits_and_bad_values() -> None:
+    assert load_settings({**BASE, "LIMITS_KES": "50-1000"}).limits["KES"] == (Decimal(50), Decimal(1000))
+    with pytest.raises(ConfigError, match="LIMITS_KES must look like"):
+        load_settings({**BASE, "LIMITS_KES": "lots"})
+    with pytest.raises(ConfigError, match="PORT must be a whole number"):
+        load_settings({**BASE, "PORT": "eighty"})
+    with pytest.raises(ConfigError, match="ADMIN_IDS"):
+        load_settings({**BASE, "ADMIN_IDS": "1,two"})

@@ -1,0 +1,83 @@
+"""Amount parsing, phone normalisation and QR payloads (pure rules)."""
+
+from __future__ import annotations
+
+import contextlib
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.rules.amounts import AmountError, format_amount, parse_amount
+from bot.rules.phones import PhoneError, normalise_phone
+from bot.rules.qr import TOKEN_CONTRACTS, deposit_qr_payload
+from kotani.chains import to_checksum_address
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("10", "10"), ("10.5", "10.5"), ("1,000", "1000"), ("1 000", "1000"), ("1,000,000.25", "1000000.25"),
+     (" 12 usdt", "12"), ("0.000001", "0.000001"), (".5", "0.5")],
+)  # fmt: skip
+def test_amounts_people_type(text: str, value: str) -> None:
+    assert parse_amount(text, decimals=6, unit="USDT") == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    "text", ["0", "-1", "abc", "1e5", "NaN", "Infinity", "10,5", "1,00", "", "1.2.3", "10.1234567"]
+)
+def test_amounts_refused(text: str) -> None:
+    with pytest.raises(AmountError):
+        parse_amount(text, decimals=6, unit="USDT")
+
+
+@given(st.decimals(min_value=Decimal("0.000001"), max_value=Decimal("1000000"), places=6))
+def test_any_written_amount_reads_back(amount: Decimal) -> None:
+    assert parse_amount(format_amount(amount, "USDT"), decimals=6, unit="USDT") == amount
+
+
+@given(st.text(max_size=30))
+def test_parsing_never_crashes(text: str) -> None:
+    with contextlib.suppress(AmountError):
+        assert parse_amount(text, decimals=6, unit="USDT") > 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "country", "e164", "network"),
+    [
+        ("0712 345 678", "KE", "+254712345678", "MPESA"),
+        ("+254 733 123456", "KE", "+254733123456", "AIRTEL"),
+        ("254712345678", "KE", "+254712345678", "MPESA"),
+        ("0244 123 456", "GH", "+233244123456", "MTN"),
+        ("00256772123456", "UG", "+256772123456", "MTN"),
+    ],
+)
+def test_phone_normalisation_and_network(typed: str, country: str, e164: str, network: str) -> None:
+    phone = normalise_phone(typed, country, ("MPESA", "AIRTEL", "MTN", "VODAFONE"))
+    assert (phone.e164, phone.network) == (e164, network)
+
+
+@given(st.text(max_size=25))
+def test_phone_parsing_never_crashes(text: str) -> None:
+    with contextlib.suppress(PhoneError):
+        assert normalise_phone(text, "KE").e164.startswith("+254")
+
+
+def test_known_token_contracts_are_checksummed() -> None:
+    for contract, _ in TOKEN_CONTRACTS.values():
+        assert to_checksum_address(contract) == contract
+
+
+def test_qr_payloads() -> None:
+    escrow = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"
+    assert deposit_qr_payload("ETHEREUM", "USDT", escrow, Decimal("10.5")) == (
+        "ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7@1/transfer"
+        "?address=0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed&uint256=10500000"
+    )
+    assert deposit_qr_payload("CELO", "CKES", escrow, Decimal(1)) == escrow  # contract unknown: bare address
+    assert (
+        deposit_qr_payload("TRON", "USDT", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", Decimal(1))
+        == "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
+    )
+    assert deposit_qr_payload("LIGHTNING", "MSAT", "lnbc15u1abc", Decimal(1500000)) == "lightning:LNBC15U1ABC"
