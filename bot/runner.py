@@ -32,12 +32,12 @@ async def bot_services(settings: Settings, *, clock: type[datetime] | None = Non
         await storage.close()
 
 
-async def poll_until_stopped(application: App, stop: asyncio.Event) -> None:
+async def poll_until_stopped(application: App, stop: asyncio.Event, *, poll_timeout: int = 10) -> None:
     assert application.updater is not None
     async with application:
         await application.start()
         await application.updater.start_polling(
-            drop_pending_updates=False, allowed_updates=["message", "callback_query"]
+            timeout=poll_timeout, drop_pending_updates=False, allowed_updates=["message", "callback_query"]
         )
         logger.info("bot is running (long polling)")
         await stop.wait()

@@ -99,3 +99,15 @@ async def test_bad_refund_address_is_refused(bot: Harness) -> None:
     assert "not a valid Tron address" in user.last_text
     await user.send("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")
     assert "Please check and confirm" in user.last_text
+
+
+async def test_the_network_is_asked_when_the_number_does_not_tell_it(bot: Harness) -> None:
+    user = bot.user(2007)
+    await to_recipient(user)
+    await user.press("Mobile money")
+    await user.send("0770 123 456")  # a Telkom number: neither M-PESA nor Airtel
+    assert "Which mobile money network" in user.last_text
+    await user.press_data("c:net:MTN")  # not a Kenyan network
+    assert "Which mobile money network" in user.last_text
+    await user.press("Airtel Money")
+    assert "full name" in user.last_text

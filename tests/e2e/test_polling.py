@@ -13,7 +13,7 @@ from tests.e2e.harness import Harness
 async def test_the_bot_answers_updates_it_fetched_with_get_updates(bot: Harness) -> None:
     application = build_application(bot.services, token=bot.telegram.token, api_base_url=bot.telegram_url)
     stop = asyncio.Event()
-    running = asyncio.create_task(poll_until_stopped(application, stop))
+    running = asyncio.create_task(poll_until_stopped(application, stop, poll_timeout=1))
     try:
         bot.telegram.queue(bot.telegram.user_message(5001, "/start"))
         bot.telegram.queue(bot.telegram.user_message(5002, "/help"))
