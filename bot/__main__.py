@@ -27,9 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
-    from bot.runner import run
+    from bot.server import serve
 
-    asyncio.run(run(settings))
+    asyncio.run(serve(settings))
     return 0
 
 

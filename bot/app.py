@@ -15,6 +15,7 @@ from bot.services import Services
 from bot.texts import raw
 from handlers.cashout import build_cashout_conversation
 from handlers.errors import on_error
+from handlers.refunds import build_invoice_conversation, refund_handlers
 from handlers.start import last_resort_handlers, remember_user, start_handlers
 from handlers.transactions import transaction_handlers
 from storage.persistence import SQLitePersistence
@@ -53,8 +54,9 @@ def build_application(svc: Services, *, token: str, api_base_url: str, polling: 
         # per_message=False is what we want: one conversation per user and chat, any message.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         application.add_handler(TypeHandler(Update, remember_user), group=-1)
+        application.add_handler(build_invoice_conversation())
         application.add_handler(build_cashout_conversation())
-    for handler in (*start_handlers(), *transaction_handlers(), *last_resort_handlers()):
+    for handler in (*start_handlers(), *transaction_handlers(), *refund_handlers(), *last_resort_handlers()):
         application.add_handler(handler)  # type: ignore[arg-type]
     application.add_error_handler(on_error)
     return application

@@ -49,6 +49,10 @@ class Settings:
     support_contact: str = "support@kotanipay.com"
     limits: dict[str, tuple[Decimal, Decimal]] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     allow_skip_refund_address: bool = True
+    telegram_webhook_secret: str | None = None
+    host: str = "0.0.0.0"  # noqa: S104 (a PaaS routes traffic to the container's public interface)
+    reconcile_interval_seconds: float = 180
+    outbox_retry_base_seconds: float = 5
 
     @property
     def callback_url(self) -> str | None:
@@ -125,4 +129,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         support_contact=env.get("SUPPORT_CONTACT", "support@kotanipay.com"),
         limits=_limits(env),
         allow_skip_refund_address=env.get("ALLOW_SKIP_REFUND_ADDRESS", "1") not in ("0", "false", "no"),
+        telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+        host=env.get("HOST", "0.0.0.0"),  # noqa: S104
+        reconcile_interval_seconds=float(env.get("RECONCILE_INTERVAL_SECONDS", "180")),
+        outbox_retry_base_seconds=float(env.get("OUTBOX_RETRY_BASE_SECONDS", "5")),
     )

@@ -23,7 +23,7 @@ logger = logging.getLogger("bot")
 @contextlib.asynccontextmanager
 async def bot_services(settings: Settings, *, clock: type[datetime] | None = None) -> AsyncIterator[Services]:
     db = await Database(settings.database_path).open()
-    storage = Storage.on(db)
+    storage = Storage.on(db, outbox_retry_base_seconds=settings.outbox_retry_base_seconds)
     kotani = KotaniClient(settings.kotani)
     try:
         yield Services(settings, storage, kotani, CorridorDirectory(kotani), clock=utcnow)

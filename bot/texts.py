@@ -155,6 +155,68 @@ EN: dict[str, str] = {
     "cancel_not_pending": "This cash-out cannot be cancelled any more: {why}",
     "no_saved_recipients": "You have no saved recipients yet. They are saved when you cash out to them.",
     "saved_recipients": "👥 <b>Saved recipients</b>\n{lines}",
+    # notifications (pushed when Kotani reports a change)
+    "n_crypto_received": "📥 <b>We received your {crypto}</b> ({reference}).\nThe payout of {receive} to {recipient} starts now.",
+    "n_in_progress": "⏳ <b>Payout in progress</b>: {receive} is on its way to {recipient} ({reference}).",
+    "n_successful": (
+        "✅ <b>Delivered!</b> {receive} reached {recipient}.\n"
+        "The recipient gets a confirmation SMS from {network}. Reference: {reference}."
+    ),
+    "n_failed": (
+        "❌ <b>The payout failed</b> ({reference}): {reason}.\n"
+        "Your {crypto} will be sent back to your wallet automatically, usually within minutes. "
+        "You do not need to do anything; we will tell you when it is done."
+    ),
+    "n_failed_deposit": "❌ <b>Your deposit could not be accepted</b> ({reference}): {reason}. Please contact {support}.",
+    "n_reversed": "↩️ <b>Refunded</b>: {amount} went back to your wallet ({reference}).",
+    "n_refund_tx": "\nTransaction: <code>{hash}</code>",
+    "n_refund_failed": (
+        "⚠️ <b>The refund failed</b> ({reference}). Your {crypto} is safe with the payment service, but it "
+        "could not be sent back automatically. Tap <b>Retry refund</b>, or contact {support} with the reference."
+    ),
+    "n_cancelled": "✖️ Cash-out {reference} was cancelled. Do not send any crypto to its address.",
+    "n_expired": (
+        "⌛ Cash-out {reference} expired: no crypto arrived in time. If you sent some anyway, it will be "
+        "refunded; contact {support} if you have questions."
+    ),
+    "n_require_review": "🔎 The payment service is reviewing cash-out {reference}. We will tell you the outcome.",
+    "n_invoice_needed": (
+        "⚡ <b>The payout failed, so we are refunding {sats} sats</b> ({reference}).\n"
+        "Lightning refunds need an invoice from you: create one in your wallet for <b>exactly {sats} sats</b>, "
+        "then tap <b>Send refund invoice</b> and paste it."
+    ),
+    "n_correction": "ℹ️ <b>Update</b>: the payment service corrected this cash-out (it was {previous}).",
+    "n_agent": "🧾 Agent copy: cash-out {reference} for {recipient} is now <b>{status}</b> ({receive}).",
+    "btn_retry_refund": "🔁 Retry refund",
+    "btn_refund_status": "↩️ Refund status",
+    "btn_send_invoice": "⚡ Send refund invoice",
+    # refunds
+    "ask_invoice": (
+        "⚡ Paste a Lightning invoice for <b>exactly {sats} sats</b> (it starts with lnbc). "
+        "Send /cancel to do this later."
+    ),
+    "invoice_not_needed": "This cash-out is not waiting for a refund invoice.",
+    "invoice_unreadable": "That is not a Lightning invoice. Paste the whole invoice; it starts with lnbc.",
+    "invoice_wrong_network": "That invoice is for another Bitcoin network ({network}). Create a mainnet invoice (lnbc…).",
+    "invoice_wrong_amount": "That invoice is for {given}; it must be for exactly {sats} sats. Create a new one.",
+    "invoice_no_amount": "That invoice has no amount; it must be for exactly {sats} sats. Create a new one.",
+    "invoice_expired": "That invoice has expired. Create a new one for exactly {sats} sats.",
+    "invoice_accepted": "✅ Invoice accepted. Your {sats} sats refund is on its way; we will tell you when it is done.",
+    "invoice_refused": "❌ The payment service did not accept that invoice: {reason}\nCreate a new invoice for exactly {sats} sats and paste it.",
+    "refund_retry_started": "🔁 The refund is being retried ({reference}). We will tell you the result.",
+    "refund_not_retryable": "This refund cannot be retried automatically. Please contact {support} with reference {reference}.",
+    "refund_status_line": "↩️ Refund for {reference}: {state}.{details}",
+    "refund_state_NOT_REQUIRED": "no refund is needed",
+    "refund_state_PENDING": "scheduled",
+    "refund_state_PROCESSING": "being sent",
+    "refund_state_INVOICE_NEEDED": "waiting for your Lightning invoice",
+    "refund_state_SUCCESSFUL": "sent",
+    "refund_state_FAILED": "failed (support can help)",
+    "refund_state_UNKNOWN": "unknown",
+    "ask_refund_invoice_upfront": (
+        "⚡ <b>Refund invoice (optional)</b>\nIf the payout fails, we refund you over Lightning. Paste an invoice "
+        "for exactly {sats} sats that stays valid for a day, or tap Skip and give one only if it is ever needed."
+    ),
     # plain-words statuses
     "st_NEW": "being created",
     "st_PENDING": "waiting for your crypto",

@@ -35,6 +35,7 @@ from telegram.ext import (
 
 from bot.corridors import FLAGS, TOKEN_CHOICES, Corridor
 from bot.rules.amounts import AmountError, format_amount, parse_amount
+from bot.rules.invoices import InvoiceProblem, check_refund_invoice
 from bot.rules.phones import PhoneError, normalise_phone
 from bot.rules.qr import deposit_qr_payload, qr_png
 from bot.services import Services, services
@@ -51,7 +52,16 @@ from handlers.common import (
     say,
     user_id,
 )
-from handlers.views import crypto_text, fiat_text, is_lightning, network_name, recipient_label, token_unit, when
+from handlers.views import (
+    crypto_text,
+    fiat_text,
+    is_lightning,
+    network_name,
+    recipient_label,
+    sats_number,
+    token_unit,
+    when,
+)
 from kotani import errors
 from kotani.chains import TOKEN_DECIMALS, Chain, Token, is_valid_address
 from kotani.models import (
@@ -60,6 +70,7 @@ from kotani.models import (
     OfframpRequest,
     PaybillReceiver,
     Receiver,
+    RefundConfig,
     TillReceiver,
 )
 from kotani.redact import mask_name
@@ -72,6 +83,7 @@ logger = logging.getLogger("handlers.cashout")
     BANK_PICK, BANK_ACCOUNT, BANK_HOLDER, TILL, PAYBILL, PAYBILL_ACCOUNT, REFUND, SUMMARY,
 ) = range(17)  # fmt: skip
 
+LIGHTNING_NETWORK = "bc"
 NAME_PATTERN = re.compile(r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+)*\.?$")
 ADDRESS_HINTS = {
     Chain.TRON: "34 characters starting with T",
@@ -678,7 +690,14 @@ async def _validate_shortcode(update: Update, context: Context) -> int:
 async def _after_recipient(update: Update, context: Context) -> int:
     cash = draft(context)
     if is_lightning(cash["chain"]):
-        return await _summary(update, context)
+        sats = sats_number(Decimal(cash["quote"]["crypto"]))
+        return await ask(
+            update,
+            context,
+            REFUND,
+            t("ask_refund_invoice_upfront", sats=sats),
+            keyboard([[(raw("btn_skip"), "c:skip")], _cancel_row()]),
+        )
     skip = [[(raw("btn_skip"), "c:skip")]] if services(context).settings.allow_skip_refund_address else []
     return await ask(
         update,
@@ -692,6 +711,8 @@ async def _after_recipient(update: Update, context: Context) -> int:
 async def typed_refund_address(update: Update, context: Context) -> int:
     assert update.message is not None and update.message.text is not None
     cash = draft(context)
+    if is_lightning(cash["chain"]):
+        return await _typed_refund_invoice(update, context)
     address = update.message.text.strip()
     chain = Chain(cash["chain"])
     if not is_valid_address(chain, address):
@@ -702,8 +723,30 @@ async def typed_refund_address(update: Update, context: Context) -> int:
     return await _summary(update, context)
 
 
+async def _typed_refund_invoice(update: Update, context: Context) -> int:
+    assert update.message is not None and update.message.text is not None
+    svc = services(context)
+    cash = draft(context)
+    try:
+        invoice = check_refund_invoice(
+            update.message.text, amount_msat=int(Decimal(cash["quote"]["crypto"])), network=LIGHTNING_NETWORK,
+            now=svc.clock(), valid_for_seconds=3600,
+        )  # fmt: skip
+    except InvoiceProblem as problem:
+        await say(update, context, t(problem.key, **problem.values))
+        return REFUND
+    cash["refund_invoice"] = {
+        "bolt11": invoice.text, "payment_hash": invoice.payment_hash, "amount_msat": invoice.amount_msat,
+        "expires_at": invoice.expires_at.isoformat(),
+    }  # fmt: skip
+    return await _summary(update, context)
+
+
 async def skipped_refund_address(update: Update, context: Context) -> int:
     await answer(update)
+    if is_lightning(draft(context)["chain"]):
+        draft(context).pop("refund_invoice", None)
+        return await _summary(update, context)
     if not services(context).settings.allow_skip_refund_address:
         await reprompt(update, context)
         return REFUND
@@ -717,7 +760,6 @@ async def _summary(update: Update, context: Context, *, note: str | None = None)
     cash = draft(context)
     quote = cash["quote"]
     rate = Decimal(quote["rate"]) * (1000 if is_lightning(cash["chain"]) else 1)
-    refund = cash.get("refund_address")
     text = t(
         "summary",
         crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),
@@ -728,15 +770,30 @@ async def _summary(update: Update, context: Context, *, note: str | None = None)
         token_unit="sat" if is_lightning(cash["chain"]) else cash["token"],
         rate=f"{rate.normalize():f}",
         currency=cash["currency"],
-        refund=(refund[:6] + "…" + refund[-4:])
-        if refund
-        else ("the Lightning refund step" if is_lightning(cash["chain"]) else "—"),
+        refund=_refund_words(cash),
     )
     if note:
         text = note + "\n\n" + text
     buttons = keyboard([[(raw("btn_confirm"), "c:ok"), (raw("btn_cancel"), "c:x")]])
     del svc
     return await ask(update, context, SUMMARY, text, buttons)
+
+
+def _refund_words(cash: dict[str, Any]) -> str:
+    if is_lightning(cash["chain"]):
+        return "your Lightning invoice" if cash.get("refund_invoice") else "a Lightning invoice we ask for if needed"
+    refund = cash.get("refund_address")
+    return (refund[:6] + "…" + refund[-4:]) if refund else "—"
+
+
+def _refund_config(cash: dict[str, Any]) -> RefundConfig | None:
+    invoice = cash.get("refund_invoice")
+    if not invoice:
+        return None
+    return RefundConfig(
+        bolt11=invoice["bolt11"], payment_hash=invoice["payment_hash"], amount_msat=int(invoice["amount_msat"]),
+        expires_at=datetime.fromisoformat(invoice["expires_at"]),
+    )  # fmt: skip
 
 
 def _receiver(cash: dict[str, Any]) -> Receiver:
@@ -790,7 +847,7 @@ async def confirmed(update: Update, context: Context) -> int:
     request = OfframpRequest(
         reference_id=reference, crypto_amount=Decimal(quote["crypto"]), currency=cash["currency"], chain=cash["chain"],
         token=cash["token"], receiver=_receiver(cash), sender_address=cash.get("refund_address"),
-        callback_url=svc.settings.callback_url, rate_id=quote["id"],
+        callback_url=svc.settings.callback_url, rate_id=quote["id"], refund_config=_refund_config(cash),
     )  # fmt: skip
     try:
         if cash["recipient"]["kind"] == "mobile_money" and not cash["recipient"].get("customer_key"):
@@ -919,7 +976,11 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
     text = filters.TEXT & ~filters.COMMAND
 
     def catch_all(state: int) -> list[Any]:
-        return [MessageHandler(filters.ALL & ~filters.COMMAND, _stay(state)), CallbackQueryHandler(_stay(state))]
+        # buttons of other features (transactions, refunds, history) fall through to their handlers
+        return [
+            MessageHandler(filters.ALL & ~filters.COMMAND, _stay(state)),
+            CallbackQueryHandler(_stay(state), pattern=r"^(?!(t|r|h):)"),
+        ]
 
     states: dict[object, list[Any]] = {
         COUNTRY: [CallbackQueryHandler(chose_country, pattern=r"^c:cc:[A-Z]{2}$")],

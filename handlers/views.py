@@ -33,6 +33,11 @@ def crypto_text(token: str, chain: str, amount: Decimal) -> str:
     return format_amount(amount, token)
 
 
+def sats_number(amount_msat: Decimal) -> str:
+    """``1500000`` msat → ``1,500`` (the number a Lightning wallet asks for)."""
+    return format_amount(Decimal(amount_msat) / 1000, "").strip()
+
+
 def fiat_text(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return f"? {currency}"

@@ -32,14 +32,14 @@ class Storage:
         return cls.on(db)
 
     @classmethod
-    def on(cls, db: Database) -> Storage:
+    def on(cls, db: Database, *, outbox_retry_base_seconds: float = 5) -> Storage:
         return cls(
             db,
             UserRepository(db),
             RecipientRepository(db),
             QuoteRepository(db),
             OfframpRepository(db),
-            OutboxRepository(db),
+            OutboxRepository(db, retry_base_seconds=outbox_retry_base_seconds),
         )
 
     async def close(self) -> None:

@@ -21,9 +21,9 @@ from storage.models import OutboxMessage
 MAX_ATTEMPTS = 12
 
 
-def backoff(attempts: int) -> timedelta:
+def backoff(attempts: int, base_seconds: float = 5) -> timedelta:
     """5 s, 10 s, 20 s … capped at one hour."""
-    return timedelta(seconds=min(3600, 5 * 2 ** max(0, attempts - 1)))
+    return timedelta(seconds=min(3600, base_seconds * 2 ** max(0, attempts - 1)))
 
 
 async def enqueue(
@@ -42,9 +42,10 @@ async def enqueue(
 
 
 class OutboxRepository:
-    def __init__(self, db: Database, *, max_attempts: int = MAX_ATTEMPTS) -> None:
+    def __init__(self, db: Database, *, max_attempts: int = MAX_ATTEMPTS, retry_base_seconds: float = 5) -> None:
         self._db = db
         self.max_attempts = max_attempts
+        self.retry_base_seconds = retry_base_seconds
 
     async def add(self, chat_id: int, kind: str, payload: dict[str, Any], reference_id: str | None = None) -> int:
         async with self._db.transaction() as conn:
@@ -111,7 +112,11 @@ class OutboxRepository:
                     (attempts, f"gave up after {attempts} attempts: {error}", to_text(now), message_id),
                 )
                 return False
-            delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(attempts)
+            delay = (
+                timedelta(seconds=retry_after)
+                if retry_after is not None
+                else backoff(attempts, self.retry_base_seconds)
+            )
             await conn.execute(
                 """
                 UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ?,

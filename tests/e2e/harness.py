@@ -3,8 +3,10 @@ real HTTP on loopback; fake users type and press buttons and read what the bot s
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,12 +18,17 @@ from telegram import Update
 from bot.app import App, build_application
 from bot.config import load_settings
 from bot.corridors import CorridorDirectory
+from bot.notifier import OutboxSender
+from bot.reconciler import Reconciler
 from bot.services import Services
+from bot.web import create_web_app
 from kotani.client import KotaniClient, KotaniConfig
 from storage import Database, Storage
 from tests.conftest import API_KEY, WEBHOOK_SECRET, Sandbox
 from tests.support.fake_telegram import FakeTelegram, SentMessage
 from tests.support.servers import LiveServer
+
+TELEGRAM_SECRET = "tg-webhook-secret-for-tests"
 
 
 class BotClock:
@@ -53,6 +60,37 @@ class Harness:
     clock: BotClock
     application: App
     services: Services
+    web_url: str = ""
+    sender: OutboxSender | None = None
+    reconciler: Reconciler | None = None
+
+    async def until(self, condition: Callable[[], bool], what: str, limit: float = 15) -> None:
+        """Wait for something another server does (a webhook, a notification) to have happened."""
+        try:
+            async with asyncio.timeout(limit):
+                while not condition():  # noqa: ASYNC110 (the condition is met by other servers)
+                    await asyncio.sleep(0.02)
+        except TimeoutError:
+            raise AssertionError(f"timed out waiting for {what}") from None
+
+    async def notified(self, user_id: int, text: str, *, count: int = 1) -> list[SentMessage]:
+        """Wait until ``count`` messages containing ``text`` reached the chat; return them."""
+
+        def matching() -> list[SentMessage]:
+            return [m for m in self.telegram.chat(user_id) if m.text and text in m.text]
+
+        await self.until(lambda: len(matching()) >= count, f"{text!r} in chat {user_id}")
+        return matching()
+
+    async def drain(self) -> None:
+        async def pending() -> int:
+            return await self.services.storage.outbox.pending_count()
+
+        for _ in range(1000):
+            if await pending() == 0:
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError("the outbox never drained")
 
     def user(self, user_id: int) -> User:
         return User(self, user_id)
@@ -118,20 +156,27 @@ class User:
 
 @asynccontextmanager
 async def running_bot(
-    sandbox: Sandbox, db_path: Path, telegram: FakeTelegram, telegram_url: str, clock: BotClock
+    sandbox: Sandbox,
+    db_path: Path,
+    telegram: FakeTelegram,
+    telegram_url: str,
+    clock: BotClock,
+    *,
+    live: bool = False,
+    webhook_secret: str | None = WEBHOOK_SECRET,
 ) -> AsyncIterator[Harness]:
     env = {
         "TELEGRAM_BOT_TOKEN": telegram.token,
         "TELEGRAM_API_BASE_URL": telegram_url,
         "KOTANI_BASE_URL": sandbox.url,
         "KOTANI_API_KEY": API_KEY,
-        "KOTANI_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "KOTANI_WEBHOOK_SECRET": webhook_secret or "",
         "DATABASE_PATH": str(db_path),
         "PUBLIC_URL": "https://bot.example.com",
     }
     settings = load_settings(env)
     db = await Database(settings.database_path, clock=clock).open()
-    storage = Storage.on(db)
+    storage = Storage.on(db, outbox_retry_base_seconds=0.2)
     kotani = KotaniClient(KotaniConfig(base_url=settings.kotani.base_url, api_key=API_KEY), clock=sandbox.clock.now)
     services = Services(settings, storage, kotani, CorridorDirectory(kotani), clock=clock)
     assert settings.telegram_token is not None
@@ -140,9 +185,25 @@ async def running_bot(
     )
     await application.initialize()
     await application.post_init(application)  # type: ignore[misc]
+    harness = Harness(telegram, telegram_url, sandbox, db_path, clock, application, services)
+    web_server: LiveServer | None = None
+    if live:
+        harness.sender = OutboxSender(application.bot, services, per_chat_interval=0.05, idle_seconds=0.2)
+        harness.reconciler = Reconciler(services, spacing_seconds=0, on_change=harness.sender.wake)
+        web = create_web_app(application, services, telegram_secret=TELEGRAM_SECRET, on_event=harness.sender.wake)
+        web_server = await LiveServer(web).__aenter__()
+        harness.web_url = web_server.url
+        services.settings = dataclasses.replace(settings, public_url=web_server.url)
+        await application.start()  # consumes updates POSTed to the Telegram route
+        harness.sender.start()
     try:
-        yield Harness(telegram, telegram_url, sandbox, db_path, clock, application, services)
+        yield harness
     finally:
+        if live:
+            assert harness.sender is not None and web_server is not None
+            await harness.sender.stop()
+            await web_server.__aexit__()
+            await application.stop()
         await application.update_persistence()
         await application.shutdown()
         await kotani.aclose()
@@ -150,10 +211,20 @@ async def running_bot(
 
 
 @asynccontextmanager
-async def bot_world(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[Harness]:
+async def bot_world(
+    sandbox: Sandbox, tmp_path: Path, *, live: bool = False, webhook_secret: str | None = WEBHOOK_SECRET
+) -> AsyncIterator[Harness]:
     telegram = FakeTelegram()
     async with (
         LiveServer(telegram.app()) as server,
-        running_bot(sandbox, tmp_path / "bot.sqlite3", telegram, server.url, BotClock()) as harness,
+        running_bot(
+            sandbox,
+            tmp_path / "bot.sqlite3",
+            telegram,
+            server.url,
+            BotClock(),
+            live=live,
+            webhook_secret=webhook_secret,
+        ) as harness,
     ):
         yield harness

@@ -83,7 +83,9 @@ async def test_cash_out_over_lightning(bot: Harness) -> None:
     await user.press("Mobile money")
     await user.send("+254700000002")
     await user.press("Yes")
-    assert "Please check and confirm" in user.last_text  # no refund address step on Lightning
+    assert "Refund invoice (optional)" in user.last_text and "exactly 200,000 sats" in user.last_text
+    await user.press("Skip")
+    assert "a Lightning invoice we ask for if needed" in user.last_text
     messages = await user.press("Confirm")
     deposit = next(m for m in messages if m.text and "Lightning invoice" in m.text)
     photo = next(m for m in messages if m.photo)
@@ -108,3 +110,30 @@ async def test_evm_token_qr_follows_eip681(bot: Harness) -> None:
         "ethereum:0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359@137/transfer"
         f"?address={offramp.escrow_address}&uint256=12500000"
     )
+
+
+async def test_lightning_refund_invoice_given_up_front_goes_into_refund_config(bot: Harness) -> None:
+    from kotani.sandbox.lightning import make_invoice
+
+    created = int(bot.clock().timestamp())
+    user = bot.user(1008)
+    await user.send("/cashout")
+    await user.press("Kenya")
+    await user.press("Lightning")
+    await user.send("1500")
+    await user.press("Confirm")
+    await user.press("Mobile money")
+    await user.send("0700000001")
+    await user.press("Yes")
+    await user.send(make_invoice(1_400_000, network="bc", created_at=created, expiry=86400, description="x"))
+    assert "exactly 1,500 sats" in user.last_text
+    await user.send(make_invoice(1_500_000, network="bc", created_at=created, expiry=600, description="x"))
+    assert "expired" in user.last_text
+    good = make_invoice(1_500_000, network="bc", created_at=created, expiry=86400, description="refund")
+    await user.send("lightning:" + good.upper())
+    assert "your Lightning invoice" in user.last_text
+    await user.press("Confirm")
+    [offramp] = await bot.services.storage.offramps.for_user(1008)
+    request = next(r for r in bot.sandbox.app.engine.offramps.values() if r.reference_id == offramp.reference_id)
+    assert request.refund_config is not None and request.refund_config["bolt11"] == good
+    assert request.refund_config["amount_msat"] == 1_500_000

@@ -1,0 +1,54 @@
+"""What a chat reads when an offramp changes: the outbox row's kind and payload, plus the
+offramp and its recipient, rendered as text and buttons (pure, no I/O)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from bot.texts import raw, status_words, t
+from handlers.common import keyboard
+from handlers.views import crypto_text, fiat_text, network_name, recipient_label, sats_number
+from storage.models import OfframpRecord, Recipient
+
+
+def render(
+    kind: str, payload: dict[str, Any], offramp: OfframpRecord, recipient: Recipient | None, *, support: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    reference = offramp.reference_id
+    values: dict[str, Any] = {
+        "reference": reference,
+        "crypto": crypto_text(offramp.token, offramp.chain, offramp.crypto_amount),
+        "receive": fiat_text(offramp.fiat_transaction_amount, offramp.currency),
+        "recipient": recipient_label(recipient) if recipient else "the recipient",
+        "network": network_name(recipient.network if recipient else None),
+        "support": support,
+        "reason": payload.get("error") or offramp.error or "the payment provider gave no reason",
+    }
+    markup: InlineKeyboardMarkup | None = None
+    if kind.startswith("agent_"):
+        text = t("n_agent", **{**values, "status": status_words(kind.removeprefix("agent_").upper())})
+    elif kind == "failed" and offramp.onchain_status == "FAILED":
+        text = t("n_failed_deposit", **values)
+    elif kind == "reversed":
+        amount = offramp.refund_amount or offramp.crypto_amount
+        text = t("n_reversed", amount=crypto_text(offramp.token, offramp.chain, Decimal(amount)), reference=reference)
+        if offramp.refund_transaction_hash:
+            text += t("n_refund_tx", hash=offramp.refund_transaction_hash)
+    elif kind == "invoice_needed":
+        text = t(
+            "n_invoice_needed", sats=sats_number(offramp.refund_amount or offramp.crypto_amount), reference=reference
+        )
+        markup = keyboard([[(raw("btn_send_invoice"), f"r:inv:{reference}")]])
+    elif kind == "refund_failed":
+        text = t("n_refund_failed", **values)
+        markup = keyboard(
+            [[(raw("btn_retry_refund"), f"r:retry:{reference}"), (raw("btn_refund_status"), f"r:st:{reference}")]]
+        )
+    else:
+        text = t(f"n_{kind}", **values)
+    if payload.get("correction"):
+        text = t("n_correction", previous=status_words(str(payload.get("previous_status", "")))) + "\n" + text
+    return text, markup

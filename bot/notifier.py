@@ -1,0 +1,147 @@
+"""Drains the outbox into Telegram, within Telegram's limits, exactly once per row.
+
+Rows are claimed (one per chat at a time, in order), sent, and marked sent only after
+Telegram accepted them. Per chat we keep at least ``per_chat_interval`` between messages
+(Telegram allows about one a second in a private chat); the bot's ``AIORateLimiter`` keeps
+the whole bot under 30 a second. A 429 is retried after Telegram's ``retry_after``, a 5xx or a
+timeout with backoff, and a chat that blocked the bot is marked and given up on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.notifications import render
+from bot.services import Services
+from handlers.cashout import deposit_buttons
+from handlers.transactions import details
+from storage.models import OutboxMessage
+
+logger = logging.getLogger("bot.notifier")
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        bot: Any,
+        svc: Services,
+        *,
+        worker: str = "sender",
+        batch: int = 30,
+        idle_seconds: float = 2.0,
+        per_chat_interval: float = 1.0,
+        max_parallel: int = 10,
+    ) -> None:
+        self._bot = bot
+        self._svc = svc
+        self._worker = worker
+        self._batch = batch
+        self._idle = idle_seconds
+        self._per_chat_interval = per_chat_interval
+        self._parallel = asyncio.Semaphore(max_parallel)
+        self._wake = asyncio.Event()
+        self._last_sent: dict[int, float] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Something was enqueued: look now instead of at the next idle tick."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                sent = await self.drain_once()
+            except Exception:  # a broken row or a database hiccup must not stop all notifications
+                logger.exception("outbox round failed")
+                sent = 0
+            if sent == 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._idle)
+
+    async def drain_once(self) -> int:
+        messages = await self._svc.storage.outbox.claim(self._worker, limit=self._batch)
+        if messages:
+            await asyncio.gather(*(self._deliver(message) for message in messages))
+        return len(messages)
+
+    async def _pace(self, chat_id: int) -> None:
+        last = self._last_sent.get(chat_id)
+        if last is not None:
+            wait = self._per_chat_interval - (time.monotonic() - last)
+            if wait > 0:
+                await asyncio.sleep(wait)
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        outbox = self._svc.storage.outbox
+        async with self._parallel:
+            await self._pace(message.chat_id)
+            try:
+                text, markup = await self._render(message)
+                sent = await self._bot.send_message(
+                    message.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
+                )
+            except RetryAfter as exc:
+                delay = exc.retry_after
+                seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+                await outbox.mark_failed(message.id, f"Telegram flood control ({seconds:.0f} s)", retry_after=seconds)
+                return
+            except Forbidden as exc:
+                logger.info("chat blocked the bot; dropping its notifications")
+                await self._svc.storage.users.mark_blocked(message.chat_id)
+                await outbox.mark_dead(message.id, f"Forbidden: {exc.message}")
+                await outbox.drop_chat(message.chat_id, f"Forbidden: {exc.message}")
+                return
+            except BadRequest as exc:
+                await outbox.mark_dead(message.id, f"BadRequest: {exc.message}")
+                return
+            except (NetworkError, TelegramError) as exc:
+                await outbox.mark_failed(message.id, f"{type(exc).__name__}: {exc}")
+                return
+            self._last_sent[message.chat_id] = time.monotonic()
+            await outbox.mark_sent(message.id, telegram_message_id=sent.message_id)
+        await self._refresh_status_message(message)
+
+    async def _render(self, message: OutboxMessage) -> tuple[str, Any]:
+        storage = self._svc.storage
+        offramp = await storage.offramps.get(message.reference_id) if message.reference_id else None
+        if offramp is None:
+            return str(message.payload.get("text", "")), None
+        recipient = (
+            await storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None
+        )
+        return render(message.kind, message.payload, offramp, recipient, support=self._svc.settings.support_contact)
+
+    async def _refresh_status_message(self, message: OutboxMessage) -> None:
+        """Edit the deposit/status message in place, so the chat shows the current state."""
+        if not message.reference_id or message.kind.startswith("agent_"):
+            return
+        offramp = await self._svc.storage.offramps.get(message.reference_id)
+        if offramp is None or offramp.status_message_id is None or offramp.chat_id != message.chat_id:
+            return
+        with contextlib.suppress(TelegramError):
+            await self._bot.edit_message_text(
+                details(offramp),
+                chat_id=offramp.chat_id,
+                message_id=offramp.status_message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=deposit_buttons(offramp.reference_id, cancellable=offramp.status == "PENDING"),
+            )

@@ -1,0 +1,102 @@
+"""Catches what webhooks missed: on start and every few minutes, ask Kotani about every
+offramp that is not finished and feed the answers through the same path as webhooks.
+
+A missed or refused webhook therefore delays a notification by minutes, never loses it.
+Calls are spaced out and a 429 ends the round early (Kotani counts reads per key, §2.3).
+Offramps still PENDING well past their deposit window are closed as expired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from bot.observations import from_offramp, from_refund
+from bot.services import Services
+from kotani import errors
+from storage import UnknownOfframp
+from storage.models import Observation, OfframpRecord
+
+logger = logging.getLogger("bot.reconciler")
+
+REFUND_STATES = ("FAILED", "REFUND_PENDING", "REFUND_FAILED")
+
+
+class Reconciler:
+    def __init__(
+        self,
+        svc: Services,
+        *,
+        interval_seconds: float = 180,
+        spacing_seconds: float = 0.1,
+        expiry_grace_minutes: int = 30,
+        on_change: object = None,
+    ) -> None:
+        self._svc = svc
+        self._interval = interval_seconds
+        self._spacing = spacing_seconds
+        self._grace = timedelta(minutes=expiry_grace_minutes)
+        self._on_change = on_change
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="reconciler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # the next round tries again
+                logger.exception("reconciliation round failed")
+            await asyncio.sleep(self._interval)
+
+    async def run_once(self) -> int:
+        """One round; returns how many offramps changed."""
+        storage = self._svc.storage
+        changed = 0
+        for offramp in [*await storage.offramps.unsubmitted(), *await storage.offramps.open_offramps()]:
+            try:
+                changed += await self._reconcile(offramp)
+            except errors.RateLimited as exc:
+                logger.info("Kotani rate limit reached; reconciliation resumes in %.0f s", exc.retry_after)
+                break
+            except errors.KotaniError as exc:
+                logger.warning("could not reconcile %s: %s", offramp.reference_id, exc)
+            except UnknownOfframp:
+                continue
+            await asyncio.sleep(self._spacing)
+        if changed and callable(self._on_change):
+            self._on_change()
+        return changed
+
+    async def _reconcile(self, offramp: OfframpRecord) -> int:
+        svc = self._svc
+        try:
+            current = await svc.kotani.get_offramp(offramp.reference_id)
+        except errors.NotFound:
+            if offramp.status == "NEW":
+                return 0  # the create never reached Kotani; the user's next Confirm retries it
+            raise
+        result = await svc.storage.offramps.record_observation(from_offramp(current, source="poll"))
+        changed = int(result.changed)
+        if current.status.value in REFUND_STATES or offramp.status in REFUND_STATES:
+            refund = await svc.kotani.get_refund_status(offramp.reference_id)
+            changed += int((await svc.storage.offramps.record_observation(from_refund(refund, source="poll"))).changed)
+        await svc.storage.offramps.mark_polled(offramp.reference_id)
+        deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes) + self._grace
+        if current.status.value == "PENDING" and svc.clock() > deadline:
+            expired = Observation(
+                offramp.reference_id, "reconciler", "deposit-window", f"deposit-window|{offramp.reference_id}", "EXPIRED",
+                {"reason": "no deposit within the deposit window"}, raw_status="EXPIRED",
+            )  # fmt: skip
+            changed += int((await svc.storage.offramps.record_observation(expired)).changed)
+        return changed

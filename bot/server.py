@@ -1,0 +1,78 @@
+"""The production process: one port serving Telegram's webhook (or long polling without a
+public URL), Kotani's webhook and the health check, plus the outbox sender and the
+reconciler, all in one event loop. SIGTERM (the PaaS stopping us) ends uvicorn gracefully,
+then the background work, then PTB (which writes persistence)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+
+import uvicorn
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.notifier import OutboxSender
+from bot.reconciler import Reconciler
+from bot.runner import bot_services
+from bot.web import create_web_app
+
+logger = logging.getLogger("bot")
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+def telegram_secret_token(settings: Settings) -> str:
+    """The webhook secret Telegram echoes back: configured, or derived from the bot token."""
+    if settings.telegram_webhook_secret:
+        return settings.telegram_webhook_secret
+    assert settings.telegram_token is not None
+    return hashlib.sha256(("webhook:" + settings.telegram_token).encode()).hexdigest()[:48]
+
+
+async def serve(
+    settings: Settings, *, ready: asyncio.Event | None = None, server_holder: list[uvicorn.Server] | None = None
+) -> None:
+    assert settings.telegram_token is not None
+    webhook_mode = settings.public_url is not None
+    secret = telegram_secret_token(settings)
+    async with bot_services(settings) as svc:
+        application = build_application(
+            svc, token=settings.telegram_token, api_base_url=settings.telegram_api_base_url, polling=not webhook_mode
+        )
+        sender = OutboxSender(application.bot, svc)
+        reconciler = Reconciler(svc, interval_seconds=settings.reconcile_interval_seconds, on_change=sender.wake)
+        web = create_web_app(application, svc, telegram_secret=secret, on_event=sender.wake)
+        server = uvicorn.Server(
+            uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning", lifespan="off")
+        )
+        if server_holder is not None:
+            server_holder.append(server)
+        async with application:
+            await application.start()
+            if webhook_mode:
+                assert settings.public_url is not None
+                await application.bot.set_webhook(
+                    url=settings.public_url.rstrip("/") + settings.webhook_path,
+                    secret_token=secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                    drop_pending_updates=False,
+                )
+            else:
+                assert application.updater is not None
+                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            sender.start()
+            reconciler.start()
+            logger.info("serving on port %s (%s mode)", settings.port, "webhook" if webhook_mode else "polling")
+            if ready is not None:
+                asyncio.get_running_loop().call_later(0.1, ready.set)
+            try:
+                await server.serve()
+            finally:
+                await reconciler.stop()
+                await sender.stop()
+                if application.updater is not None and application.updater.running:
+                    await application.updater.stop()
+                await application.stop()
+        logger.info("stopped cleanly")

@@ -1,0 +1,188 @@
+"""Refunds the user can act on: send a Lightning refund invoice (a small conversation started
+from the notification's button), retry a failed refund, ask where a refund stands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import ForceReply, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.rules.invoices import InvoiceProblem, check_refund_invoice
+from bot.services import services
+from bot.texts import t
+from handlers.common import Context, answer, kotani_problem, say, user_id
+from handlers.transactions import owned
+from handlers.views import sats_number
+from kotani import errors
+from storage.models import Observation, OfframpRecord
+
+INVOICE = 0
+LIGHTNING_NETWORK = "bc"
+
+
+def _sats(offramp: OfframpRecord) -> str:
+    return sats_number(offramp.refund_amount or offramp.crypto_amount)
+
+
+async def _record(context: Context, reference: str, status: str, refund: str, event: str) -> None:
+    await services(context).storage.offramps.record_observation(
+        Observation(reference, "user", event, f"{event}|{reference}|{status}|{refund}", status, {"refundStatus": refund},
+                    raw_status=status, refund_status=refund),
+        notify=False,
+    )  # fmt: skip
+
+
+async def start_invoice(update: Update, context: Context) -> int:
+    assert update.callback_query is not None and update.callback_query.data is not None
+    offramp = await owned(update, context, update.callback_query.data.split(":", 2)[2])
+    if offramp is None:
+        return ConversationHandler.END
+    await answer(update)
+    if not offramp.awaiting_invoice:
+        await say(update, context, t("invoice_not_needed"))
+        return ConversationHandler.END
+    assert context.user_data is not None
+    context.user_data["refund_reference"] = offramp.reference_id
+    await say(
+        update,
+        context,
+        t("ask_invoice", sats=_sats(offramp)),
+        ForceReply(selective=True, input_field_placeholder="lnbc…"),
+    )
+    return INVOICE
+
+
+async def typed_invoice(update: Update, context: Context) -> int:
+    assert update.message is not None and context.user_data is not None
+    svc = services(context)
+    reference = str(context.user_data.get("refund_reference", ""))
+    offramp = await svc.storage.offramps.get(reference)
+    if offramp is None or user_id(update) not in (offramp.user_id, offramp.agent_id) or not offramp.awaiting_invoice:
+        await say(update, context, t("invoice_not_needed"))
+        return ConversationHandler.END
+    msat = int(offramp.refund_amount or offramp.crypto_amount)
+    try:
+        invoice = check_refund_invoice(
+            update.message.text or "", amount_msat=msat, network=LIGHTNING_NETWORK, now=svc.clock()
+        )
+    except InvoiceProblem as problem:
+        await say(update, context, t(problem.key, **problem.values), ForceReply(selective=True))
+        return INVOICE
+    try:
+        await svc.kotani.submit_refund_invoice(reference, invoice.text)
+    except errors.InvoiceRefused as exc:
+        await say(
+            update, context, t("invoice_refused", reason=exc.message, sats=_sats(offramp)), ForceReply(selective=True)
+        )
+        return INVOICE
+    except errors.KotaniError as exc:
+        await say(update, context, kotani_problem(exc))
+        return INVOICE
+    await _record(context, reference, "REFUND_PENDING", "PROCESSING", "invoice")
+    await say(update, context, t("invoice_accepted", sats=_sats(offramp)))
+    context.user_data.pop("refund_reference", None)
+    return ConversationHandler.END
+
+
+async def not_an_invoice(update: Update, context: Context) -> int:
+    await say(update, context, t("invoice_unreadable"), ForceReply(selective=True))
+    return INVOICE
+
+
+async def stop_invoice(update: Update, context: Context) -> int:
+    assert context.user_data is not None
+    context.user_data.pop("refund_reference", None)
+    await say(update, context, t("cancelled_flow"))
+    return ConversationHandler.END
+
+
+async def retry_refund(update: Update, context: Context, reference: str) -> None:
+    svc = services(context)
+    offramp = await owned(update, context, reference)
+    if offramp is None:
+        return
+    await answer(update)
+    try:
+        await svc.kotani.retry_refund(offramp.reference_id)
+    except errors.RefundNotRetryable:
+        await say(
+            update,
+            context,
+            t("refund_not_retryable", support=svc.settings.support_contact, reference=offramp.reference_id),
+        )
+        return
+    except errors.KotaniError as exc:
+        await say(update, context, kotani_problem(exc))
+        return
+    await _record(context, offramp.reference_id, "REFUND_PENDING", "PENDING", "retry-refund")
+    await say(update, context, t("refund_retry_started", reference=offramp.reference_id))
+
+
+async def refund_status(update: Update, context: Context, reference: str) -> None:
+    svc = services(context)
+    offramp = await owned(update, context, reference)
+    if offramp is None:
+        return
+    await answer(update)
+    try:
+        info = await svc.kotani.get_refund_status(offramp.reference_id)
+    except errors.KotaniError as exc:
+        await say(update, context, kotani_problem(exc))
+        return
+    state = info.refund_status.value if info.refund_status else "NOT_REQUIRED"
+    extra = f"\nTransaction: <code>{info.refund_transaction_hash}</code>" if info.refund_transaction_hash else ""
+    await say(
+        update,
+        context,
+        t("refund_status_line", reference=offramp.reference_id, state=t(f"refund_state_{state}"), details=extra),
+    )
+
+
+async def retry_button(update: Update, context: Context) -> None:
+    assert update.callback_query is not None and update.callback_query.data is not None
+    await retry_refund(update, context, update.callback_query.data.split(":", 2)[2])
+
+
+async def status_button(update: Update, context: Context) -> None:
+    assert update.callback_query is not None and update.callback_query.data is not None
+    await refund_status(update, context, update.callback_query.data.split(":", 2)[2])
+
+
+async def retry_command(update: Update, context: Context) -> None:
+    if not context.args:
+        await say(update, context, "Usage: /retryrefund &lt;reference&gt;")
+        return
+    await retry_refund(update, context, context.args[0])
+
+
+async def refund_command(update: Update, context: Context) -> None:
+    if not context.args:
+        await say(update, context, "Usage: /refund &lt;reference&gt;")
+        return
+    await refund_status(update, context, context.args[0])
+
+
+def build_invoice_conversation() -> ConversationHandler[Any]:
+    return ConversationHandler(
+        entry_points=[CallbackQueryHandler(start_invoice, pattern=r"^r:inv:")],
+        states={
+            INVOICE: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, typed_invoice),
+                MessageHandler(filters.ALL & ~filters.COMMAND, not_an_invoice),
+            ]
+        },
+        fallbacks=[CommandHandler("cancel", stop_invoice)],
+        name="refund_invoice",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def refund_handlers() -> list[object]:
+    return [
+        CallbackQueryHandler(retry_button, pattern=r"^r:retry:"),
+        CallbackQueryHandler(status_button, pattern=r"^r:st:"),
+        CommandHandler("retryrefund", retry_command),
+        CommandHandler("refund", refund_command),
+    ]
