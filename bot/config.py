@@ -53,6 +53,7 @@ class Settings:
     host: str = "0.0.0.0"  # noqa: S104 (a PaaS routes traffic to the container's public interface)
     reconcile_interval_seconds: float = 180
     outbox_retry_base_seconds: float = 5
+    per_chat_interval_seconds: float = 1.0  # Telegram: about one message a second per chat
 
     @property
     def callback_url(self) -> str | None:
@@ -133,4 +134,5 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         host=env.get("HOST", "0.0.0.0"),  # noqa: S104
         reconcile_interval_seconds=float(env.get("RECONCILE_INTERVAL_SECONDS", "180")),
         outbox_retry_base_seconds=float(env.get("OUTBOX_RETRY_BASE_SECONDS", "5")),
+        per_chat_interval_seconds=float(env.get("PER_CHAT_INTERVAL_SECONDS", "1.0")),
     )

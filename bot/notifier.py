@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
 import time
 from datetime import timedelta
 from typing import Any
@@ -34,7 +36,7 @@ class OutboxSender:
         bot: Any,
         svc: Services,
         *,
-        worker: str = "sender",
+        worker: str | None = None,
         batch: int = 30,
         idle_seconds: float = 2.0,
         per_chat_interval: float = 1.0,
@@ -42,7 +44,7 @@ class OutboxSender:
     ) -> None:
         self._bot = bot
         self._svc = svc
-        self._worker = worker
+        self._worker = worker or f"sender-{os.getpid()}-{secrets.token_hex(3)}"
         self._batch = batch
         self._idle = idle_seconds
         self._per_chat_interval = per_chat_interval
@@ -50,6 +52,7 @@ class OutboxSender:
         self._wake = asyncio.Event()
         self._last_sent: dict[int, float] = {}
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         """Something was enqueued: look now instead of at the next idle tick."""
@@ -58,15 +61,21 @@ class OutboxSender:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
-    async def stop(self) -> None:
+    async def stop(self, grace_seconds: float = 10) -> None:
+        """Finish the round in flight (a message being sent is marked sent, not lost), then
+        hand back any claimed rows so the next process sends them at once."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping = True
+            self._wake.set()
+            try:
+                await asyncio.wait_for(self._task, timeout=grace_seconds)
+            except TimeoutError:
+                logger.warning("outbox sender did not finish in %s s; stopping it", grace_seconds)
             self._task = None
+        await self._svc.storage.outbox.release(self._worker)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 sent = await self.drain_once()
             except Exception:  # a broken row or a database hiccup must not stop all notifications

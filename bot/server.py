@@ -15,7 +15,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.notifier import OutboxSender
 from bot.reconciler import Reconciler
-from bot.runner import bot_services
+from bot.runner import bot_services, stop_on_signals
 from bot.web import create_web_app
 
 logger = logging.getLogger("bot")
@@ -31,6 +31,11 @@ def telegram_secret_token(settings: Settings) -> str:
     return hashlib.sha256(("webhook:" + settings.telegram_token).encode()).hexdigest()[:48]
 
 
+async def _exit_when(stop: asyncio.Event, server: uvicorn.Server) -> None:
+    await stop.wait()
+    server.should_exit = True
+
+
 async def serve(
     settings: Settings, *, ready: asyncio.Event | None = None, server_holder: list[uvicorn.Server] | None = None
 ) -> None:
@@ -41,7 +46,7 @@ async def serve(
         application = build_application(
             svc, token=settings.telegram_token, api_base_url=settings.telegram_api_base_url, polling=not webhook_mode
         )
-        sender = OutboxSender(application.bot, svc)
+        sender = OutboxSender(application.bot, svc, per_chat_interval=settings.per_chat_interval_seconds)
         reconciler = Reconciler(svc, interval_seconds=settings.reconcile_interval_seconds, on_change=sender.wake)
         web = create_web_app(application, svc, telegram_secret=secret, on_event=sender.wake)
         server = uvicorn.Server(
@@ -67,9 +72,16 @@ async def serve(
             logger.info("serving on port %s (%s mode)", settings.port, "webhook" if webhook_mode else "polling")
             if ready is not None:
                 asyncio.get_running_loop().call_later(0.1, ready.set)
+            # uvicorn traps SIGTERM itself, shuts down gracefully, then re-raises the signal; our
+            # own handlers (installed first, so uvicorn restores them) turn that re-raise into
+            # "carry on shutting down" instead of an abrupt exit before PTB has been stopped.
+            stop = asyncio.Event()
+            stop_on_signals(stop)
+            watcher = asyncio.create_task(_exit_when(stop, server))
             try:
                 await server.serve()
             finally:
+                watcher.cancel()
                 await reconciler.stop()
                 await sender.stop()
                 if application.updater is not None and application.updater.running:

@@ -10,6 +10,7 @@ creates two.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -284,7 +285,7 @@ def _limits_problem(svc: Services, cash: dict[str, Any], quote: QuoteRecord) -> 
 
 def _quote_text(cash: dict[str, Any], svc: Services) -> str:
     quote = cash["quote"]
-    seconds = max(0, int((datetime.fromisoformat(quote["expires_at"]) - svc.clock()).total_seconds()))
+    seconds = max(0, math.ceil((datetime.fromisoformat(quote["expires_at"]) - svc.clock()).total_seconds()))
     rate = Decimal(quote["rate"]) * (1000 if is_lightning(cash["chain"]) else 1)
     return t(
         "quote",

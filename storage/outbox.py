@@ -83,6 +83,15 @@ class OutboxRepository:
             rows = await cursor.fetchall()
         return [OutboxMessage.from_row(row) for row in rows]
 
+    async def release(self, worker: str) -> int:
+        """Give back rows ``worker`` claimed but did not send (a clean shutdown)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ? AND sent_at IS NULL",
+                (worker,),
+            )
+            return cursor.rowcount
+
     async def mark_sent(self, message_id: int, *, telegram_message_id: int | None = None) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(

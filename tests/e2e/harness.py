@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -32,14 +33,18 @@ TELEGRAM_SECRET = "tg-webhook-secret-for-tests"
 
 
 class BotClock:
+    """The bot's clock in tests: starts at a fixed date, runs on (so retries fall due), and
+    can be pushed forward (so a quote expires without waiting)."""
+
     def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, tzinfo=UTC)
+        self._base = datetime(2026, 1, 1, tzinfo=UTC)
+        self._started = time.monotonic()
 
     def __call__(self) -> datetime:
-        return self.now
+        return self._base + timedelta(seconds=time.monotonic() - self._started)
 
     def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+        self._base += timedelta(seconds=seconds)
 
 
 def decode_qr(png: bytes) -> str:

@@ -110,3 +110,16 @@ async def test_a_missed_webhook_is_caught_by_the_reconciler(live: Harness) -> No
     [delivered] = await live.notified(7007, "Delivered!")
     assert reference in (delivered.text or "")
     assert await live.reconciler.run_once() == 0  # nothing left to learn
+
+
+async def test_an_offramp_left_pending_past_its_deposit_window_is_closed_as_expired(live: Harness) -> None:
+    user = live.user(7008)
+    reference = await full_cashout(user)
+    assert live.reconciler is not None
+    await live.reconciler.run_once()
+    offramp = await live.services.storage.offramps.get(reference)
+    assert offramp is not None and offramp.status == "PENDING"  # still inside the window
+    live.clock.advance(2 * 3600)  # Kotani (the sandbox) has not expired it yet
+    await live.reconciler.run_once()
+    [expired] = await live.notified(7008, "expired: no crypto arrived in time")
+    assert reference in (expired.text or "")

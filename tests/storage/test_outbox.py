@@ -107,3 +107,11 @@ async def test_a_blocked_chat_is_dropped_not_retried_forever(store: Storage) -> 
     user = await store.users.get(1001)
     assert user is not None and user.blocked_bot
     assert await store.outbox.pending_count() == 0
+
+
+async def test_a_clean_shutdown_hands_claimed_rows_back(store: Storage) -> None:
+    await store.outbox.add(chat_id=5, kind="a", payload={})
+    assert len(await store.outbox.claim("stopping", lease_seconds=60)) == 1
+    assert await store.outbox.claim("next-process") == []
+    assert await store.outbox.release("stopping") == 1
+    assert len(await store.outbox.claim("next-process")) == 1
