@@ -55,9 +55,13 @@ class Settings:
     outbox_retry_base_seconds: float = 5
     per_chat_interval_seconds: float = 1.0  # Telegram: about one message a second per chat
 
+    kotani_callback_url: str | None = None
+
     @property
     def callback_url(self) -> str | None:
         """Where Kotani should send this deployment's webhooks (create-offramp ``callbackUrl``)."""
+        if self.kotani_callback_url:
+            return self.kotani_callback_url
         return f"{self.public_url.rstrip('/')}/kotani/webhook" if self.public_url else None
 
     def __repr__(self) -> str:
@@ -135,4 +139,5 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         reconcile_interval_seconds=float(env.get("RECONCILE_INTERVAL_SECONDS", "180")),
         outbox_retry_base_seconds=float(env.get("OUTBOX_RETRY_BASE_SECONDS", "5")),
         per_chat_interval_seconds=float(env.get("PER_CHAT_INTERVAL_SECONDS", "1.0")),
+        kotani_callback_url=env.get("KOTANI_CALLBACK_URL") or None,
     )

@@ -11,13 +11,13 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 
 import uvicorn
 
-from bot.app import build_application
 from bot.config import TELEGRAM_API, load_settings
 from bot.local_telegram import LocalBotApi
-from bot.runner import bot_services, poll_until_stopped, stop_on_signals
+from bot.server import serve
 from bot.terminal_chat import TerminalChat
 from kotani.sandbox import SandboxConfig, create_app
 
@@ -69,26 +69,37 @@ async def demo() -> None:
         # the embedded sandbox forgets everything when it stops, so the demo starts afresh too
         with contextlib.suppress(FileNotFoundError):
             os.remove(leftover)
+    bot_port = free_port()
     settings = load_settings(
         {
             "TELEGRAM_BOT_TOKEN": token,
             "TELEGRAM_API_BASE_URL": api_base,
             "KOTANI_BASE_URL": sandbox_config.public_base_url,
             "KOTANI_API_KEY": DEMO_KEY,
+            "KOTANI_WEBHOOK_SECRET": sandbox_config.webhook_secret or "",
+            "KOTANI_CALLBACK_URL": f"http://127.0.0.1:{bot_port}/kotani/webhook",
+            "HOST": "127.0.0.1",
+            "PORT": str(bot_port),
             "DATABASE_PATH": database,
+            "RECONCILE_INTERVAL_SECONDS": "30",
         }
     )
-    stop = asyncio.Event()
-    stop_on_signals(stop)
     print(f"Kotani sandbox: {sandbox_config.public_base_url} (deposits arrive by themselves in the demo)")
-    async with bot_services(settings) as svc:
-        application = build_application(svc, token=token, api_base_url=settings.telegram_api_base_url)
-        polling = asyncio.create_task(poll_until_stopped(application, stop))
-        if local_api is not None:
-            await TerminalChat(local_api).run()
-            stop.set()
-        else:
-            print("The bot is running in Telegram: open a chat with it and send /start. Ctrl-C stops.")
-        await polling
+    ready = asyncio.Event()
+    holder: list[uvicorn.Server] = []
+    running = asyncio.create_task(serve(settings, ready=ready, server_holder=holder))
+    await ready.wait()
+    if local_api is not None:
+        await TerminalChat(local_api).run()
+        holder[0].should_exit = True
+    else:
+        print("The bot is running in Telegram: open a chat with it and send /start. Ctrl-C stops.")
+    await running
     for server in servers:
         await server.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -22,9 +22,9 @@ async def test_the_terminal_demo_cashes_out(tmp_path: Path) -> None:
     assert process.stdin is not None and process.stdout is not None
     seen = ""
 
-    async def until(pattern: str) -> None:
+    async def until(pattern: str, limit: float = 30) -> None:
         nonlocal seen
-        async with asyncio.timeout(30):
+        async with asyncio.timeout(limit):
             while pattern not in seen:
                 chunk = await process.stdout.read(4096)  # type: ignore[union-attr]
                 assert chunk, f"the demo exited before showing {pattern!r}:\n{seen[-2000:]}"
@@ -46,6 +46,8 @@ async def test_the_terminal_demo_cashes_out(tmp_path: Path) -> None:
             await until(expect)
         assert "Send exactly 10 USDT on Tron" in seen
         assert "█" in seen.split("Scan to send")[1]  # the QR code, drawn
+        await until("Delivered!", limit=60)  # the sandbox "receives" the crypto; Kotani's webhooks reach the chat
+        assert "We received your 10 USDT" in seen
         process.stdin.close()
         async with asyncio.timeout(20):
             assert await process.wait() == 0
