@@ -123,3 +123,11 @@ async def test_an_offramp_left_pending_past_its_deposit_window_is_closed_as_expi
     await live.reconciler.run_once()
     [expired] = await live.notified(7008, "expired: no crypto arrived in time")
     assert reference in (expired.text or "")
+
+
+async def test_a_cancel_made_elsewhere_is_announced(live: Harness) -> None:
+    user = live.user(7009)
+    reference = await full_cashout(user)
+    await live.services.kotani.cancel_offramp(reference)  # e.g. from Kotani's dashboard
+    [cancelled] = await live.notified(7009, "was cancelled")
+    assert reference in (cancelled.text or "")
