@@ -486,17 +486,11 @@ async def _validate_phone(update: Update, context: Context) -> int:
     if check.account_name and check.name_lookup_status == "MATCHED":
         recipient["looked_up_name"] = check.account_name
         shown = check.account_name if "*" in check.account_name else mask_name(check.account_name)
-        buttons = keyboard([[(raw("btn_yes"), "c:hn:yes"), (raw("btn_no_change"), "c:hn:no")], _cancel_row()])
+        buttons = _yes_no()
         return await ask(update, context, HOLDER_CONFIRM, t("confirm_holder", name=shown), buttons)
     if check.name_lookup_reason and check.name_lookup_status not in ("NOT_ENABLED", None):
         await say(update, context, t("lookup_unavailable", reason=check.name_lookup_reason))
-    return await ask(
-        update,
-        context,
-        HOLDER_NAME,
-        t("ask_holder_name", what=network_name(recipient.get("network"))),
-        keyboard([_cancel_row()]),
-    )
+    return await _ask_holder_name(update, context)
 
 
 async def holder_confirmed(update: Update, context: Context) -> int:
@@ -523,14 +517,17 @@ async def holder_confirmed(update: Update, context: Context) -> int:
     if name and "*" not in name:
         recipient["holder_name"] = name
     if not recipient.get("holder_name") and recipient["kind"] == "mobile_money":
-        return await ask(
-            update,
-            context,
-            HOLDER_NAME,
-            t("ask_holder_name", what=network_name(recipient.get("network"))),
-            keyboard([_cancel_row()]),
-        )
+        return await _ask_holder_name(update, context)
     return await _after_recipient(update, context)
+
+
+async def _ask_holder_name(update: Update, context: Context) -> int:
+    what = network_name(draft(context)["recipient"].get("network"))
+    return await ask(update, context, HOLDER_NAME, t("ask_holder_name", what=what), keyboard([_cancel_row()]))
+
+
+def _yes_no() -> InlineKeyboardMarkup:
+    return keyboard([[(raw("btn_yes"), "c:hn:yes"), (raw("btn_no_change"), "c:hn:no")], _cancel_row()])
 
 
 def _valid_name(text: str) -> bool:
@@ -622,7 +619,7 @@ async def typed_bank_holder(update: Update, context: Context) -> int:
             update, context, BANK_ACCOUNT, t("ask_account", bank=recipient["bank_name"]), keyboard([_cancel_row()])
         )
     if check.name_matched is False and check.account_name:
-        buttons = keyboard([[(raw("btn_yes"), "c:hn:yes"), (raw("btn_no_change"), "c:hn:no")], _cancel_row()])
+        buttons = _yes_no()
         return await ask(
             update, context, HOLDER_CONFIRM, t("bank_name_mismatch", name=mask_name(check.account_name)), buttons
         )
@@ -680,7 +677,7 @@ async def _validate_shortcode(update: Update, context: Context) -> int:
         )
     if check.account_name:
         recipient["holder_name"] = check.account_name
-        buttons = keyboard([[(raw("btn_yes"), "c:hn:yes"), (raw("btn_no_change"), "c:hn:no")], _cancel_row()])
+        buttons = _yes_no()
         return await ask(update, context, HOLDER_CONFIRM, t("confirm_business", name=check.account_name), buttons)
     return await _after_recipient(update, context)
 

@@ -666,24 +666,14 @@ class SandboxEngine:
         record.refund_status = "PENDING"
         if not record.is_lightning:
             self._move(record, "REFUND_PENDING")
-            self.schedule(
-                record.reference_id,
-                "refund-attempt",
-                self.config.refund_attempt_delay,
-                lambda: self._attempt_refund(record),
-            )
+            self._schedule_refund_attempt(record)
             return
         invoice = self._usable_config_invoice(record) or await self._generated_invoice(record)
         if invoice is not None:
             record.refund_invoice = invoice
             record.refund_status = "PROCESSING"
             self._move(record, "REFUND_PENDING")
-            self.schedule(
-                record.reference_id,
-                "refund-attempt",
-                self.config.refund_attempt_delay,
-                lambda: self._attempt_refund(record),
-            )
+            self._schedule_refund_attempt(record)
             return
         record.refund_status = "INVOICE_NEEDED"
         self._move(record, "REFUND_PENDING")
@@ -691,6 +681,14 @@ class SandboxEngine:
             record.invoice_needed_sent = True
             if self.config.signed_mode:
                 self._emit(record, "refund.lightning.invoice_needed", self._invoice_needed_data(record))
+
+    def _schedule_refund_attempt(self, record: OfframpRecord) -> None:
+        self.schedule(
+            record.reference_id,
+            "refund-attempt",
+            self.config.refund_attempt_delay,
+            lambda: self._attempt_refund(record),
+        )
 
     def _invoice_needed_data(self, record: OfframpRecord) -> dict[str, Any]:
         msat = int(record.refund_amount or 0)
@@ -776,12 +774,7 @@ class SandboxEngine:
             record.refund_attempts += 1
             budget = AUTO_REFUND_BUDGET[record.refund_failure_kind]
             if record.refund_mode == "auto" and record.refund_attempts < budget:
-                self.schedule(
-                    record.reference_id,
-                    "refund-attempt",
-                    self.config.refund_attempt_delay,
-                    lambda: self._attempt_refund(record),
-                )
+                self._schedule_refund_attempt(record)
                 return
             record.refund_status = "FAILED"
             self._move(record, "REFUND_FAILED", event=None)
@@ -830,9 +823,7 @@ class SandboxEngine:
         record.refund_mode = "manual"
         record.refund_status = "PENDING"
         self._move(record, "REFUND_PENDING")
-        self.schedule(
-            reference, "refund-attempt", self.config.refund_attempt_delay, lambda: self._attempt_refund(record)
-        )
+        self._schedule_refund_attempt(record)
         return record
 
     def submit_invoice(self, reference: str, invoice: Any) -> OfframpRecord:
@@ -845,9 +836,7 @@ class SandboxEngine:
         record.refund_invoice = invoice
         record.refund_status = "PROCESSING"
         record.updated_at = self.clock.now()
-        self.schedule(
-            reference, "refund-attempt", self.config.refund_attempt_delay, lambda: self._attempt_refund(record)
-        )
+        self._schedule_refund_attempt(record)
         return record
 
     def correct(self, reference: str, status: str) -> OfframpRecord:
