@@ -11,8 +11,10 @@ from telegram.ext import AIORateLimiter, Application, PersistenceInput, TypeHand
 from telegram.warnings import PTBUserWarning
 
 from bot.concurrency import PerChatUpdateProcessor
+from bot.roles import CUSTOMER_COMMANDS, apply_all_menus
 from bot.services import Services
 from bot.texts import raw
+from handlers.agents import agent_handlers
 from handlers.cashout import build_cashout_conversation
 from handlers.errors import on_error
 from handlers.refunds import build_invoice_conversation, refund_handlers
@@ -22,15 +24,17 @@ from storage.persistence import SQLitePersistence
 
 logger = logging.getLogger("bot")
 
-COMMANDS = ("start", "cashout", "status", "history", "help", "cancel")
+COMMANDS = CUSTOMER_COMMANDS
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
 async def register_commands(application: App) -> None:
+    """The customer menu for everyone, and each admin's and agent's own menu."""
     await application.bot.set_my_commands(
         [BotCommand(name, raw(f"cmd_{name}")) for name in COMMANDS], scope=BotCommandScopeDefault()
     )
+    await apply_all_menus(application.bot, application.bot_data["services"])
 
 
 def build_application(svc: Services, *, token: str, api_base_url: str, polling: bool = True) -> App:
@@ -56,6 +60,8 @@ def build_application(svc: Services, *, token: str, api_base_url: str, polling: 
         application.add_handler(TypeHandler(Update, remember_user), group=-1)
         application.add_handler(build_invoice_conversation())
         application.add_handler(build_cashout_conversation())
+        for handler in agent_handlers():
+            application.add_handler(handler)  # type: ignore[arg-type]
     for handler in (*start_handlers(), *transaction_handlers(), *refund_handlers(), *last_resort_handlers()):
         application.add_handler(handler)  # type: ignore[arg-type]
     application.add_error_handler(on_error)

@@ -56,6 +56,8 @@ class Settings:
     per_chat_interval_seconds: float = 1.0  # Telegram: about one message a second per chat
 
     kotani_callback_url: str | None = None
+    low_balance: dict[str, Decimal] = field(default_factory=dict)
+    balance_check_seconds: float = 900
 
     @property
     def callback_url(self) -> str | None:
@@ -95,6 +97,17 @@ def _limits(env: Mapping[str, str]) -> dict[str, tuple[Decimal, Decimal]]:
             raise ConfigError(f"{name}: the minimum must be above zero and below the maximum.")
         limits[currency] = (low, high)
     return limits
+
+
+def _thresholds(env: Mapping[str, str]) -> dict[str, Decimal]:
+    thresholds: dict[str, Decimal] = {}
+    for name, value in env.items():
+        if name.startswith("LOW_BALANCE_"):
+            try:
+                thresholds[name.removeprefix("LOW_BALANCE_").upper()] = Decimal(value)
+            except InvalidOperation as exc:
+                raise ConfigError(f"{name} must be an amount, got {value!r}.") from exc
+    return thresholds
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool = True) -> Settings:
@@ -140,4 +153,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         outbox_retry_base_seconds=float(env.get("OUTBOX_RETRY_BASE_SECONDS", "5")),
         per_chat_interval_seconds=float(env.get("PER_CHAT_INTERVAL_SECONDS", "1.0")),
         kotani_callback_url=env.get("KOTANI_CALLBACK_URL") or None,
+        low_balance=_thresholds(env),
+        balance_check_seconds=float(env.get("BALANCE_CHECK_SECONDS", "900")),
     )

@@ -34,6 +34,7 @@ class SentMessage:
     caption: str | None = None
     parse_mode: str | None = None
     edits: int = 0
+    document: bytes | None = None
 
 
 @dataclass
@@ -125,6 +126,8 @@ class LocalBotApi:
                               "width": 512, "height": 512}]  # fmt: skip
             if sent.caption:
                 body["caption"] = sent.caption
+        if sent.document is not None:
+            body["document"] = {"file_id": f"doc{sent.message_id}", "file_unique_id": f"d{sent.message_id}"}
         if sent.reply_markup and "inline_keyboard" in sent.reply_markup:
             body["reply_markup"] = sent.reply_markup  # Telegram echoes inline keyboards only
         return body
@@ -182,9 +185,23 @@ class LocalBotApi:
     async def api_setWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         return True
 
+    @staticmethod
+    def scope_key(scope: Any) -> str:
+        """``default``, or the scope as sorted JSON (e.g. ``{"chat_id": 5, "type": "chat"}``)."""
+        if not scope:
+            return "default"
+        if isinstance(scope, str):
+            scope = json.loads(scope) if scope.startswith("{") else scope
+        return scope if isinstance(scope, str) else json.dumps(scope, sort_keys=True)
+
+    def menu(self, chat_id: int | None = None) -> list[str]:
+        """The command names a chat sees (its own scope, else the default menu)."""
+        key = self.scope_key({"type": "chat", "chat_id": chat_id}) if chat_id is not None else "default"
+        commands = self.commands.get(f"{key}|") or self.commands.get("default|") or []
+        return [c["command"] for c in commands]
+
     async def api_setMyCommands(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
-        scope = params.get("scope") or "default"
-        key = scope if isinstance(scope, str) else json.dumps(scope, sort_keys=True)
+        key = self.scope_key(params.get("scope"))
         commands = params["commands"]
         self.commands[f"{key}|{params.get('language_code', '')}"] = (
             json.loads(commands) if isinstance(commands, str) else commands
@@ -194,6 +211,17 @@ class LocalBotApi:
     async def api_sendMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         sent = self._message(int(params["chat_id"]), str(params["text"]), params.get("reply_markup"),
                              parse_mode=params.get("parse_mode"))  # fmt: skip
+        return self._result(sent)
+
+    async def api_deleteMyCommands(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        key = self.scope_key(params.get("scope"))
+        self.commands.pop(f"{key}|{params.get('language_code', '')}", None)
+        return True
+
+    async def api_sendDocument(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        document = files.get("document") or next(iter(files.values()), None)
+        sent = self._message(int(params["chat_id"]), None, params.get("reply_markup"), document=document,
+                             caption=params.get("caption"))  # fmt: skip
         return self._result(sent)
 
     async def api_sendPhoto(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:

@@ -28,7 +28,23 @@ def render(
         "reason": payload.get("error") or offramp.error or "the payment provider gave no reason",
     }
     markup: InlineKeyboardMarkup | None = None
-    if kind.startswith("agent_"):
+    if kind.startswith("ops_"):
+        what = {"ops_failed": "Payout failed", "ops_refund_failed": "Refund failed", "ops_require_review": "Needs review",
+                "ops_invoice_needed": "Lightning refund invoice awaited"}.get(kind, kind)  # fmt: skip
+        reason = f" ({values['reason']})" if kind in ("ops_failed", "ops_refund_failed") else ""
+        text = t(
+            "ops_alert",
+            what=what,
+            reference=reference,
+            receive=values["receive"],
+            recipient=values["recipient"],
+            reason=reason,
+        )
+        row = [("🔎 Open", f"t:open:{reference}")]
+        if kind == "ops_refund_failed":
+            row.append((raw("btn_retry_refund"), f"r:retry:{reference}"))
+        markup = keyboard([row])
+    elif kind.startswith("agent_"):
         text = t("n_agent", **{**values, "status": status_words(kind.removeprefix("agent_").upper())})
     elif kind == "failed" and offramp.onchain_status == "FAILED":
         text = t("n_failed_deposit", **values)

@@ -132,7 +132,7 @@ class OutboxSender:
     async def _render(self, message: OutboxMessage) -> tuple[str, Any]:
         storage = self._svc.storage
         offramp = await storage.offramps.get(message.reference_id) if message.reference_id else None
-        if offramp is None:
+        if offramp is None:  # alerts not about one cash-out (e.g. a low balance) carry their text
             return str(message.payload.get("text", "")), None
         recipient = (
             await storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None

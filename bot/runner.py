@@ -23,7 +23,9 @@ logger = logging.getLogger("bot")
 @contextlib.asynccontextmanager
 async def bot_services(settings: Settings, *, clock: type[datetime] | None = None) -> AsyncIterator[Services]:
     db = await Database(settings.database_path).open()
-    storage = Storage.on(db, outbox_retry_base_seconds=settings.outbox_retry_base_seconds)
+    storage = Storage.on(
+        db, outbox_retry_base_seconds=settings.outbox_retry_base_seconds, ops_chat_id=settings.ops_chat_id
+    )
     kotani = KotaniClient(settings.kotani)
     try:
         yield Services(settings, storage, kotani, CorridorDirectory(kotani), clock=utcnow)

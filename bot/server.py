@@ -12,6 +12,7 @@ import logging
 import uvicorn
 
 from bot.app import build_application
+from bot.balance_watch import BalanceWatch
 from bot.config import Settings
 from bot.notifier import OutboxSender
 from bot.reconciler import Reconciler
@@ -48,6 +49,7 @@ async def serve(
         )
         sender = OutboxSender(application.bot, svc, per_chat_interval=settings.per_chat_interval_seconds)
         reconciler = Reconciler(svc, interval_seconds=settings.reconcile_interval_seconds, on_change=sender.wake)
+        balances = BalanceWatch(svc, on_alert=sender.wake)
         web = create_web_app(application, svc, telegram_secret=secret, on_event=sender.wake)
         server = uvicorn.Server(
             uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning", lifespan="off")
@@ -69,6 +71,7 @@ async def serve(
                 await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
             sender.start()
             reconciler.start()
+            balances.start()
             logger.info("serving on port %s (%s mode)", settings.port, "webhook" if webhook_mode else "polling")
             if ready is not None:
                 asyncio.get_running_loop().call_later(0.1, ready.set)
@@ -82,6 +85,7 @@ async def serve(
                 await server.serve()
             finally:
                 watcher.cancel()
+                await balances.stop()
                 await reconciler.stop()
                 await sender.stop()
                 if application.updater is not None and application.updater.running:

@@ -35,8 +35,10 @@ from telegram.ext import (
 )
 
 from bot.corridors import FLAGS, TOKEN_CHOICES, Corridor
+from bot.roles import has_role
 from bot.rules.amounts import AmountError, format_amount, parse_amount
 from bot.rules.invoices import InvoiceProblem, check_refund_invoice
+from bot.rules.links import customer_view_payload
 from bot.rules.phones import PhoneError, normalise_phone
 from bot.rules.qr import deposit_qr_payload, qr_png
 from bot.services import Services, services
@@ -141,10 +143,19 @@ def _cancel_row() -> list[tuple[str, str]]:
 # --- entry, country, token ----------------------------------------------------------------
 
 
-async def start_cashout(update: Update, context: Context) -> int:
+async def start_for_customer(update: Update, context: Context) -> int:
+    """An agent cashes out for a walk-in customer: same steps, the customer is the recipient."""
+    if not await has_role(services(context), user_id(update), "agent"):
+        await say(update, context, t("staff_only", role="agent"))
+        return ConversationHandler.END
+    await say(update, context, t("for_customer_start"))
+    return await start_cashout(update, context, for_customer=True)
+
+
+async def start_cashout(update: Update, context: Context, *, for_customer: bool = False) -> int:
     await answer(update)
     assert context.user_data is not None
-    context.user_data["cash"] = {}
+    context.user_data["cash"] = {"for_customer": for_customer}
     svc = services(context)
     corridors, live = await svc.corridors.list()
     rows = [[(f"{FLAGS.get(c.country, '')} {c.name} ({c.currency})".strip(), f"c:cc:{c.country}")] for c in corridors]
@@ -353,6 +364,8 @@ async def _ask_recipient(update: Update, context: Context) -> int:
     cash = draft(context)
     corridor = await svc.corridors.get(cash["country"])
     saved = [r for r in await svc.storage.recipients.for_owner(user_id(update)) if r.country == cash["country"]][:5]
+    if cash.get("for_customer"):
+        saved = []  # a walk-in customer is always typed in
     rows = [[(recipient_label(r), f"c:r:{r.id}")] for r in saved]
     if corridor is None or corridor.mobile_money:
         rows.append([(raw("btn_new_mobile"), "c:rk:mobile_money"), (raw("btn_new_bank"), "c:rk:bank")])
@@ -413,6 +426,9 @@ async def _ask_phone(update: Update, context: Context) -> int:
     cash = draft(context)
     example = _phone_example(cash["country"])
     private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+    if cash.get("for_customer"):
+        text = t("ask_phone_customer", country=cash["country_name"], example=example)
+        return await ask(update, context, MM_NUMBER, text, keyboard([_cancel_row()]))
     if private:
         contact = ReplyKeyboardMarkup(
             [[KeyboardButton(raw("btn_share_contact"), request_contact=True)]],
@@ -436,6 +452,9 @@ async def typed_phone(update: Update, context: Context) -> int:
     cash = draft(context)
     corridor = await services(context).corridors.get(cash["country"])
     networks = corridor.networks if corridor else ()
+    if update.message.contact and cash.get("for_customer"):
+        await reprompt(update, context)  # an agent types the customer's number; their own contact is wrong
+        return MM_NUMBER
     text = update.message.contact.phone_number if update.message.contact else (update.message.text or "")
     if update.message.contact and not text.startswith("+"):
         text = "+" + text
@@ -836,6 +855,7 @@ async def confirmed(update: Update, context: Context) -> int:
     await svc.storage.offramps.create(
         NewOfframp(
             reference_id=reference, user_id=owner, chat_id=chat_id(update), token=cash["token"], chain=cash["chain"],
+            agent_id=owner if cash.get("for_customer") else None,
             crypto_amount=Decimal(quote["crypto"]), currency=cash["currency"], quote_id=quote["id"],
             sender_address=cash.get("refund_address"), fiat_amount=Decimal(quote["fiat"]),
             fiat_transaction_amount=Decimal(quote["receive"]), fee=Decimal(quote["fee"]),
@@ -898,6 +918,10 @@ async def confirmed(update: Update, context: Context) -> int:
     stored = await svc.storage.offramps.get(reference)
     assert stored is not None
     await _send_deposit(update, context, stored, recipient_label(recipient))
+    if cash.get("for_customer"):
+        await svc.storage.audit.record(owner, "cashout_for_customer", reference, recipient=recipient_label(recipient))
+        link = f"https://t.me/{context.bot.username}?start={customer_view_payload(reference, context.bot.token)}"
+        await say(update, context, t("customer_link", link=link))
     return _finish(context)
 
 
@@ -977,7 +1001,7 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
         # buttons of other features (transactions, refunds, history) fall through to their handlers
         return [
             MessageHandler(filters.ALL & ~filters.COMMAND, _stay(state)),
-            CallbackQueryHandler(_stay(state), pattern=r"^(?!(t|r|h):)"),
+            CallbackQueryHandler(_stay(state), pattern=r"^(?!(t|r|h|a):)"),
         ]
 
     states: dict[object, list[Any]] = {
@@ -1013,6 +1037,7 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
     return ConversationHandler(
         entry_points=[
             CommandHandler("cashout", start_cashout),
+            CommandHandler("forcustomer", start_for_customer),
             CallbackQueryHandler(start_cashout, pattern=r"^m:cash$"),
         ],
         states=states,

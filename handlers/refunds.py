@@ -8,6 +8,7 @@ from typing import Any
 from telegram import ForceReply, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
+from bot.roles import role_of
 from bot.rules.invoices import InvoiceProblem, check_refund_invoice
 from bot.services import services
 from bot.texts import t
@@ -80,6 +81,8 @@ async def typed_invoice(update: Update, context: Context) -> int:
         await say(update, context, kotani_problem(exc))
         return INVOICE
     await _record(context, reference, "REFUND_PENDING", "PROCESSING", "invoice")
+    if await role_of(svc, user_id(update)) != "customer":
+        await svc.storage.audit.record(user_id(update), "submit_refund_invoice", reference)
     await say(update, context, t("invoice_accepted", sats=_sats(offramp)))
     context.user_data.pop("refund_reference", None)
     return ConversationHandler.END
@@ -116,6 +119,8 @@ async def retry_refund(update: Update, context: Context, reference: str) -> None
         await say(update, context, kotani_problem(exc))
         return
     await _record(context, offramp.reference_id, "REFUND_PENDING", "PENDING", "retry-refund")
+    if await role_of(svc, user_id(update)) != "customer":
+        await svc.storage.audit.record(user_id(update), "retry_refund", offramp.reference_id)
     await say(update, context, t("refund_retry_started", reference=offramp.reference_id))
 
 

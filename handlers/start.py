@@ -8,10 +8,11 @@ import logging
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.rules.links import verified_reference
 from bot.services import services
 from bot.texts import raw, t
 from handlers.common import Context, answer, chat_id, edit_or_say, main_menu, say, user_id
-from handlers.transactions import history, open_reference
+from handlers.transactions import details, history, open_reference
 from handlers.views import recipient_label
 
 logger = logging.getLogger("handlers.start")
@@ -32,6 +33,14 @@ async def start(update: Update, context: Context) -> None:
     payload = context.args[0] if context.args else ""
     if payload.startswith("tx_"):
         await open_reference(update, context, payload[3:])
+        return
+    if payload.startswith("v_"):
+        reference = verified_reference(payload, context.bot.token)
+        offramp = await services(context).storage.offramps.get(reference) if reference else None
+        if offramp is None:
+            await say(update, context, t("unknown_transaction"))
+            return
+        await say(update, context, t("customer_view", details="") + details(offramp))
         return
     await say(update, context, t("welcome"), main_menu())
 

@@ -10,6 +10,7 @@ import re
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.roles import has_role, role_of
 from bot.services import services
 from bot.texts import raw, status_words, t
 from handlers.cashout import deposit_buttons
@@ -31,7 +32,7 @@ async def owned(update: Update, context: Context, reference: str) -> OfframpReco
             await say(update, context, t("unknown_transaction"))
         return None
     asker = user_id(update)
-    if asker not in (offramp.user_id, offramp.agent_id):
+    if asker not in (offramp.user_id, offramp.agent_id) and not await has_role(services(context), asker, "admin"):
         await answer(update, raw("not_yours"))
         if update.callback_query is None:
             await say(update, context, t("not_yours"))
@@ -194,6 +195,8 @@ async def cancel_offramp(update: Update, context: Context, offramp: OfframpRecor
     )  # fmt: skip
     stored = await svc.storage.offramps.get(offramp.reference_id)
     assert stored is not None
+    if await role_of(svc, user_id(update)) != "customer":
+        await svc.storage.audit.record(user_id(update), "cancel", offramp.reference_id)
     await edit_or_say(update, context, t("cancel_done", reference=offramp.reference_id) + "\n\n" + details(stored))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from storage.audit import AuditRepository
 from storage.db import DEFAULT_PATH, Database
 from storage.offramps import OfframpRepository, UnknownOfframp
 from storage.outbox import OutboxRepository
@@ -25,6 +26,7 @@ class Storage:
     quotes: QuoteRepository
     offramps: OfframpRepository
     outbox: OutboxRepository
+    audit: AuditRepository
 
     @classmethod
     async def open(cls, path: str | Path = DEFAULT_PATH) -> Storage:
@@ -32,14 +34,15 @@ class Storage:
         return cls.on(db)
 
     @classmethod
-    def on(cls, db: Database, *, outbox_retry_base_seconds: float = 5) -> Storage:
+    def on(cls, db: Database, *, outbox_retry_base_seconds: float = 5, ops_chat_id: int | None = None) -> Storage:
         return cls(
             db,
             UserRepository(db),
             RecipientRepository(db),
             QuoteRepository(db),
-            OfframpRepository(db),
+            OfframpRepository(db, ops_chat_id=ops_chat_id),
             OutboxRepository(db, retry_base_seconds=outbox_retry_base_seconds),
+            AuditRepository(db),
         )
 
     async def close(self) -> None:

@@ -130,6 +130,18 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (name, key)
     );
     """,
+    # 2: who did what at the agent desk (readable by admins)
+    """
+    CREATE TABLE audit_log (
+        id        INTEGER PRIMARY KEY,
+        actor_id  INTEGER NOT NULL,
+        action    TEXT NOT NULL,
+        target    TEXT,
+        details   TEXT NOT NULL DEFAULT '{}',
+        at        TEXT NOT NULL
+    );
+    CREATE INDEX audit_log_by_time ON audit_log (at);
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

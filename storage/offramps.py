@@ -36,8 +36,9 @@ _DETAIL_FIELDS = (
 
 
 class OfframpRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, ops_chat_id: int | None = None) -> None:
         self._db = db
+        self._ops_chat_id = ops_chat_id
 
     async def create(self, offramp: NewOfframp) -> OfframpRecord:
         """Store a new offramp as NEW; storing the same reference again returns the first."""
@@ -106,6 +107,38 @@ class OfframpRepository:
                 "UPDATE offramps SET recipient_id = ? WHERE reference_id = ?", (recipient_id, reference_id)
             )
 
+    async def open_for_agent(self, agent_id: int) -> list[OfframpRecord]:
+        """The agent's cash-outs still waiting or needing action, oldest first (their queue)."""
+        marks = ",".join("?" for _ in OPEN)
+        rows = await self._db.fetch_all(
+            f"SELECT * FROM offramps WHERE agent_id = ? AND (status IN ({marks}) OR status = 'REFUND_FAILED') "  # noqa: S608
+            "ORDER BY created_at, rowid",
+            (agent_id, *sorted(OPEN)),
+        )
+        return [OfframpRecord.from_row(row) for row in rows]
+
+    async def find(self, query: str, *, agent_id: int | None) -> list[OfframpRecord]:
+        """By reference, or by the recipient's phone/account number; ``agent_id`` limits to theirs."""
+        scope = "AND o.agent_id = :agent" if agent_id is not None else ""
+        rows = await self._db.fetch_all(
+            f"""
+            SELECT o.* FROM offramps o LEFT JOIN recipients r ON r.id = o.recipient_id
+            WHERE (o.reference_id = :query OR r.destination = :query) {scope}
+            ORDER BY o.created_at DESC LIMIT 20
+            """,  # noqa: S608 (the scope clause is ours)
+            {"query": query, "agent": agent_id},
+        )
+        return [OfframpRecord.from_row(row) for row in rows]
+
+    async def between(self, start: str, end: str, *, agent_id: int | None = None) -> list[OfframpRecord]:
+        """Created in ``[start, end)`` (UTC ISO text), for summaries and exports."""
+        scope = "AND agent_id = :agent" if agent_id is not None else "AND agent_id IS NOT NULL"
+        rows = await self._db.fetch_all(
+            f"SELECT * FROM offramps WHERE created_at >= :start AND created_at < :end {scope} ORDER BY created_at, rowid",  # noqa: S608
+            {"start": start, "end": end, "agent": agent_id},
+        )
+        return [OfframpRecord.from_row(row) for row in rows]
+
     async def events(self, reference_id: str) -> list[OfframpEvent]:
         rows = await self._db.fetch_all(
             "SELECT * FROM offramp_events WHERE reference_id = ? ORDER BY id", (reference_id,)
@@ -150,7 +183,9 @@ class OfframpRepository:
             await self._insert_event(conn, observation, now, duplicate=False, changed=changed, note=note or None)
             outbox_ids: list[int] = []
             if notify and changed:
-                for owed in notifications_owed(before, after, correction=verdict.correction):
+                for owed in notifications_owed(
+                    before, after, correction=verdict.correction, ops_chat_id=self._ops_chat_id
+                ):
                     outbox_ids.append(
                         await enqueue(conn, now, owed.chat_id, after.reference_id, owed.kind, owed.payload)
                     )

@@ -45,7 +45,13 @@ def _payload(after: OfframpRecord, previous: str, correction: bool) -> dict[str,
     }
 
 
-def notifications_owed(before: OfframpRecord, after: OfframpRecord, *, correction: bool) -> list[Owed]:
+#: What the operations chat is alerted about (something a human may have to act on).
+OPS_ALERTS = frozenset({"FAILED", "REFUND_FAILED", "REQUIRE_REVIEW"})
+
+
+def notifications_owed(
+    before: OfframpRecord, after: OfframpRecord, *, correction: bool, ops_chat_id: int | None = None
+) -> list[Owed]:
     owed: list[Owed] = []
     payload = _payload(after, before.status, correction)
     status_changed = before.status != after.status
@@ -56,4 +62,9 @@ def notifications_owed(before: OfframpRecord, after: OfframpRecord, *, correctio
     agent = after.agent_id
     if status_changed and agent is not None and agent != after.chat_id and after.status in TERMINAL:
         owed.append(Owed(agent, "agent_" + after.status.lower(), payload))
+    if ops_chat_id is not None:
+        if after.awaiting_invoice and not before.awaiting_invoice:
+            owed.append(Owed(ops_chat_id, "ops_invoice_needed", payload))
+        elif status_changed and after.status in OPS_ALERTS:
+            owed.append(Owed(ops_chat_id, "ops_" + after.status.lower(), payload))
     return owed

@@ -169,6 +169,7 @@ async def running_bot(
     *,
     live: bool = False,
     webhook_secret: str | None = WEBHOOK_SECRET,
+    extra_env: dict[str, str] | None = None,
 ) -> AsyncIterator[Harness]:
     env = {
         "TELEGRAM_BOT_TOKEN": telegram.token,
@@ -178,10 +179,11 @@ async def running_bot(
         "KOTANI_WEBHOOK_SECRET": webhook_secret or "",
         "DATABASE_PATH": str(db_path),
         "PUBLIC_URL": "https://bot.example.com",
+        **(extra_env or {}),
     }
     settings = load_settings(env)
     db = await Database(settings.database_path, clock=clock).open()
-    storage = Storage.on(db, outbox_retry_base_seconds=0.2)
+    storage = Storage.on(db, outbox_retry_base_seconds=0.2, ops_chat_id=settings.ops_chat_id)
     kotani = KotaniClient(KotaniConfig(base_url=settings.kotani.base_url, api_key=API_KEY), clock=sandbox.clock.now)
     services = Services(settings, storage, kotani, CorridorDirectory(kotani), clock=clock)
     assert settings.telegram_token is not None
@@ -217,7 +219,12 @@ async def running_bot(
 
 @asynccontextmanager
 async def bot_world(
-    sandbox: Sandbox, tmp_path: Path, *, live: bool = False, webhook_secret: str | None = WEBHOOK_SECRET
+    sandbox: Sandbox,
+    tmp_path: Path,
+    *,
+    live: bool = False,
+    webhook_secret: str | None = WEBHOOK_SECRET,
+    extra_env: dict[str, str] | None = None,
 ) -> AsyncIterator[Harness]:
     telegram = FakeTelegram()
     async with (
@@ -230,6 +237,7 @@ async def bot_world(
             BotClock(),
             live=live,
             webhook_secret=webhook_secret,
+            extra_env=extra_env,
         ) as harness,
     ):
         yield harness

@@ -1,0 +1,210 @@
+"""The agent desk: admins manage agents; agents see their queue, find cash-outs, get
+summaries and exports. Every action is written to the audit log."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
+from typing import Any
+
+import phonenumbers
+from telegram import InputFile, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.reports import export_csv, period_summary
+from bot.roles import apply_menu, has_role, role_of
+from bot.services import services
+from bot.texts import raw, status_words, t
+from handlers.common import Context, answer, keyboard, say, user_id
+from storage.db import to_text
+
+AGENT_ID = 0
+Handler = Callable[[Update, Context], Coroutine[Any, Any, Any]]
+
+
+def staff(role: str, handler: Handler) -> Handler:
+    """Only ``role`` (or higher) may use ``handler``; everyone else is told so, politely."""
+
+    async def guarded(update: Update, context: Context) -> Any:
+        if not await has_role(services(context), user_id(update), role):
+            await answer(update)
+            await say(update, context, t("staff_only", role=role))
+            return ConversationHandler.END
+        return await handler(update, context)
+
+    return guarded
+
+
+# --- admins: agents and the audit log -----------------------------------------------------
+
+
+async def agents(update: Update, context: Context) -> int:
+    await answer(update)
+    listed = await services(context).storage.users.with_role("agent")
+    rows = [[(raw("btn_remove_agent", user=str(u.user_id)), f"a:rm:{u.user_id}")] for u in listed]
+    rows.append([(raw("btn_add_agent"), "a:add")])
+    text = t("agents_list", lines="\n".join(f"• {u.user_id}" for u in listed)) if listed else t("agents_none")
+    await say(update, context, text, keyboard(rows))
+    return ConversationHandler.END
+
+
+async def ask_agent_id(update: Update, context: Context) -> int:
+    await answer(update)
+    await say(update, context, t("ask_agent_id"))
+    return AGENT_ID
+
+
+async def typed_agent_id(update: Update, context: Context) -> int:
+    assert update.message is not None
+    text = (update.message.text or "").strip()
+    if not re.fullmatch(r"\d{3,15}", text):
+        await say(update, context, t("agent_id_invalid"))
+        return AGENT_ID
+    svc = services(context)
+    new_agent = int(text)
+    await svc.storage.users.set_role(new_agent, "agent")
+    await svc.storage.audit.record(user_id(update), "agent_added", str(new_agent))
+    await apply_menu(context.bot, new_agent, "agent")
+    await say(update, context, t("agent_added", user=str(new_agent)))
+    return ConversationHandler.END
+
+
+async def remove_agent(update: Update, context: Context) -> None:
+    assert update.callback_query is not None and update.callback_query.data is not None
+    await answer(update)
+    svc = services(context)
+    removed = int(update.callback_query.data.split(":")[2])
+    if removed in svc.settings.admin_ids:
+        await say(update, context, t("cannot_remove_admin", user=str(removed)))
+        return
+    await svc.storage.users.set_role(removed, "customer")
+    await svc.storage.audit.record(user_id(update), "agent_removed", str(removed))
+    await apply_menu(context.bot, removed, "customer")
+    await say(update, context, t("agent_removed", user=str(removed)))
+
+
+async def audit(update: Update, context: Context) -> None:
+    entries = await services(context).storage.audit.recent(25)
+    if not entries:
+        await say(update, context, t("audit_empty"))
+        return
+    lines = "\n".join(f"{e.at:%d %b %H:%M} · {e.actor_id} · {e.action} {e.target or ''}".rstrip() for e in entries)
+    await say(update, context, t("audit_header", lines=lines))
+
+
+# --- agents: queue, find, summary, export --------------------------------------------------
+
+
+def _open_buttons(offramps: list[Any]) -> Any:
+    return keyboard(
+        [[(f"{o.reference_id} · {status_words(o.status)}", f"t:open:{o.reference_id}")] for o in offramps[:20]]
+    )
+
+
+async def queue(update: Update, context: Context) -> None:
+    open_offramps = await services(context).storage.offramps.open_for_agent(user_id(update))
+    if not open_offramps:
+        await say(update, context, t("queue_empty"))
+        return
+    await say(update, context, t("queue_header"), _open_buttons(open_offramps))
+
+
+async def find(update: Update, context: Context) -> None:
+    svc = services(context)
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await say(update, context, t("find_usage"))
+        return
+    scope = None if await role_of(svc, user_id(update)) == "admin" else user_id(update)
+    candidates = {query}
+    try:
+        number = phonenumbers.parse(query, None if query.startswith("+") else "KE")
+        if phonenumbers.is_valid_number(number):
+            candidates.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    except phonenumbers.NumberParseException:
+        pass
+    found = {o.reference_id: o for q in candidates for o in await svc.storage.offramps.find(q, agent_id=scope)}
+    await svc.storage.audit.record(user_id(update), "find", None, matches=len(found))
+    if not found:
+        await say(update, context, t("find_none", query=query))
+        return
+    await say(update, context, t("find_header"), _open_buttons(list(found.values())))
+
+
+def _periods(now: datetime) -> list[tuple[str, datetime, datetime]]:
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week = today - timedelta(days=today.weekday())
+    return [("Today", today, now + timedelta(seconds=1)), ("This week", week, now + timedelta(seconds=1))]
+
+
+async def summary(update: Update, context: Context) -> None:
+    svc = services(context)
+    me = user_id(update)
+    is_admin = await role_of(svc, me) == "admin"
+    now = svc.clock()
+    parts: list[str] = []
+    for period, start, end in _periods(now):
+        offramps = await svc.storage.offramps.between(to_text(start), to_text(end), agent_id=None if is_admin else me)
+        if is_admin:
+            per_agent: dict[int, list[Any]] = defaultdict(list)
+            for offramp in offramps:
+                per_agent[offramp.agent_id or 0].append(offramp)
+            parts.append(t("summary_header", scope=f"{period} — all agents") + "\n" + period_summary(period, offramps))
+            parts += [f"Agent {agent}: " + period_summary(period, items) for agent, items in sorted(per_agent.items())]
+        else:
+            parts.append(period_summary(period, offramps))
+    await say(update, context, "\n\n".join(parts))
+
+
+async def export(update: Update, context: Context) -> None:
+    svc = services(context)
+    me = user_id(update)
+    now = svc.clock()
+    args = context.args or ["week"]
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    ranges = {"today": today, "week": today - timedelta(days=today.weekday()), "month": today.replace(day=1)}
+    try:
+        if len(args) == 1 and args[0] in ranges:
+            start, end = ranges[args[0]], now + timedelta(seconds=1)
+        elif len(args) == 2:
+            start = datetime.fromisoformat(args[0]).replace(tzinfo=now.tzinfo)
+            end = datetime.fromisoformat(args[1]).replace(tzinfo=now.tzinfo) + timedelta(days=1)
+        else:
+            raise ValueError(args)
+    except ValueError:
+        await say(update, context, t("export_usage"))
+        return
+    scope = None if await role_of(svc, me) == "admin" else me
+    offramps = await svc.storage.offramps.between(to_text(start), to_text(end), agent_id=scope)
+    await svc.storage.audit.record(me, "export", None, start=start.date(), end=end.date(), rows=len(offramps))
+    name = f"cashouts-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+    caption = t(
+        "export_caption", start=f"{start:%Y-%m-%d}", end=f"{end - timedelta(seconds=1):%Y-%m-%d}", count=len(offramps)
+    )
+    await context.bot.send_document(
+        update.effective_chat.id if update.effective_chat else me,
+        InputFile(export_csv(offramps), filename=name),
+        caption=caption,
+    )
+
+
+def agent_handlers() -> list[object]:
+    return [
+        ConversationHandler(
+            entry_points=[CallbackQueryHandler(staff("admin", ask_agent_id), pattern=r"^a:add$")],
+            states={AGENT_ID: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_agent_id)]},
+            fallbacks=[CommandHandler("cancel", staff("admin", agents))],
+            name="add_agent",
+            persistent=True,
+            allow_reentry=True,
+        ),
+        CommandHandler("agents", staff("admin", agents)),
+        CallbackQueryHandler(staff("admin", remove_agent), pattern=r"^a:rm:\d+$"),
+        CommandHandler("audit", staff("admin", audit)),
+        CommandHandler("queue", staff("agent", queue)),
+        CommandHandler("find", staff("agent", find)),
+        CommandHandler("summary", staff("agent", summary)),
+        CommandHandler("export", staff("agent", export)),
+    ]
