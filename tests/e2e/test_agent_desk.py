@@ -201,3 +201,33 @@ async def test_a_low_payout_balance_alerts_the_ops_chat_once(sandbox: Sandbox, t
         assert await watch.check_once() == []
         await sandbox.control.post("/sandbox/wallets", json={"currency": "KES", "balance": "1000"})
         assert await watch.check_once() == ["KES"]  # re-armed after recovering
+
+
+async def test_an_agent_submits_a_lightning_refund_invoice_for_the_customer(desk: Harness) -> None:
+    from kotani.sandbox.lightning import make_invoice
+
+    await add_agent(desk, AGENT)
+    agent = desk.user(AGENT)
+    await agent.send("/forcustomer")
+    await agent.press("Kenya")
+    await agent.press("Lightning")
+    await agent.send("1500")
+    await agent.press("Confirm")
+    await agent.press("Mobile money")
+    await agent.send("0700000011")
+    await agent.send("Jane Doe")
+    await agent.press("Skip")
+    await agent.press("Confirm")
+    [offramp] = await desk.services.storage.offramps.open_for_agent(AGENT)
+    await desk.sandbox.deposit(offramp.reference_id)
+    await desk.sandbox.run_until_settled(offramp.reference_id)
+    await desk.notified(OPS_CHAT, "Lightning refund invoice awaited")
+    await desk.notified(AGENT, "Lightning refunds need an invoice")
+    await agent.press("Send refund invoice")
+    now = int(desk.sandbox.clock.now())
+    await agent.send(make_invoice(1_500_000, network="bc", created_at=now, expiry=3600, description="customer refund"))
+    assert "Invoice accepted" in agent.last_text
+    await desk.sandbox.run_until_settled(offramp.reference_id)
+    await desk.notified(AGENT, "Refunded")
+    await desk.user(ADMIN).send("/audit")
+    assert "submit_refund_invoice" in desk.user(ADMIN).last_text
