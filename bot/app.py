@@ -13,10 +13,11 @@ from telegram.warnings import PTBUserWarning
 from bot.concurrency import PerChatUpdateProcessor
 from bot.roles import CUSTOMER_COMMANDS, apply_all_menus
 from bot.services import Services
-from bot.texts import raw
+from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, raw, use_language
 from handlers.agents import agent_handlers
 from handlers.cashout import build_cashout_conversation
 from handlers.errors import on_error
+from handlers.language import language_handlers
 from handlers.refunds import build_invoice_conversation, refund_handlers
 from handlers.start import last_resort_handlers, remember_user, start_handlers
 from handlers.transactions import transaction_handlers
@@ -30,10 +31,15 @@ App = Application[Any, Any, Any, Any, Any, Any]
 
 
 async def register_commands(application: App) -> None:
-    """The customer menu for everyone, and each admin's and agent's own menu."""
-    await application.bot.set_my_commands(
-        [BotCommand(name, raw(f"cmd_{name}")) for name in COMMANDS], scope=BotCommandScopeDefault()
-    )
+    """The customer menu for everyone (in each language), and each admin's and agent's own menu."""
+    for code in LANGUAGES:
+        use_language(code)
+        await application.bot.set_my_commands(
+            [BotCommand(name, raw(f"cmd_{name}")) for name in COMMANDS],
+            scope=BotCommandScopeDefault(),
+            language_code=None if code == DEFAULT_LANGUAGE else code,
+        )
+    use_language(DEFAULT_LANGUAGE)
     await apply_all_menus(application.bot, application.bot_data["services"])
 
 
@@ -62,7 +68,13 @@ def build_application(svc: Services, *, token: str, api_base_url: str, polling: 
         application.add_handler(build_cashout_conversation())
         for handler in agent_handlers():
             application.add_handler(handler)  # type: ignore[arg-type]
-    for handler in (*start_handlers(), *transaction_handlers(), *refund_handlers(), *last_resort_handlers()):
+    for handler in (
+        *start_handlers(),
+        *language_handlers(),
+        *transaction_handlers(),
+        *refund_handlers(),
+        *last_resort_handlers(),
+    ):
         application.add_handler(handler)  # type: ignore[arg-type]
     application.add_error_handler(on_error)
     return application

@@ -192,6 +192,8 @@ class LocalBotApi:
             return "default"
         if isinstance(scope, str):
             scope = json.loads(scope) if scope.startswith("{") else scope
+        if isinstance(scope, dict) and scope.get("type") == "default":
+            return "default"
         return scope if isinstance(scope, str) else json.dumps(scope, sort_keys=True)
 
     def menu(self, chat_id: int | None = None) -> list[str]:

@@ -22,15 +22,14 @@ def render(
         "reference": reference,
         "crypto": crypto_text(offramp.token, offramp.chain, offramp.crypto_amount),
         "receive": fiat_text(offramp.fiat_transaction_amount, offramp.currency),
-        "recipient": recipient_label(recipient) if recipient else "the recipient",
+        "recipient": recipient_label(recipient) if recipient else t("the_recipient"),
         "network": network_name(recipient.network if recipient else None),
         "support": support,
-        "reason": payload.get("error") or offramp.error or "the payment provider gave no reason",
+        "reason": payload.get("error") or offramp.error or t("no_reason_given"),
     }
     markup: InlineKeyboardMarkup | None = None
     if kind.startswith("ops_"):
-        what = {"ops_failed": "Payout failed", "ops_refund_failed": "Refund failed", "ops_require_review": "Needs review",
-                "ops_invoice_needed": "Lightning refund invoice awaited"}.get(kind, kind)  # fmt: skip
+        what = t("ops_what_" + kind.removeprefix("ops_"))
         reason = f" ({values['reason']})" if kind in ("ops_failed", "ops_refund_failed") else ""
         text = t(
             "ops_alert",
@@ -40,7 +39,7 @@ def render(
             recipient=values["recipient"],
             reason=reason,
         )
-        row = [("🔎 Open", f"t:open:{reference}")]
+        row = [(raw("btn_open"), f"t:open:{reference}")]
         if kind == "ops_refund_failed":
             row.append((raw("btn_retry_refund"), f"r:retry:{reference}"))
         markup = keyboard([row])

@@ -23,6 +23,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.notifications import render
 from bot.services import Services
+from bot.texts import use_language
 from handlers.cashout import deposit_buttons
 from handlers.transactions import details
 from storage.models import OutboxMessage
@@ -100,7 +101,9 @@ class OutboxSender:
                 await asyncio.sleep(wait)
 
     async def _deliver(self, message: OutboxMessage) -> None:
+        """Runs in its own task, so the language set here is this message's alone."""
         outbox = self._svc.storage.outbox
+        use_language(await self._svc.storage.users.language_of_chat(message.chat_id))
         async with self._parallel:
             await self._pace(message.chat_id)
             try:

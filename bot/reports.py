@@ -28,13 +28,10 @@ def period_summary(period: str, offramps: list[OfframpRecord]) -> str:
             volume[offramp.currency] += offramp.fiat_transaction_amount or Decimal(0)
             fees[offramp.currency] += offramp.fee or Decimal(0)
     status_lines = ", ".join(f"{status_words(s)}: {n}" for s, n in sorted(statuses.items()))
-    volume_lines = (
-        "\n".join(
-            f"Paid out {fiat_text(amount, currency)} (fees {fiat_text(fees[currency], currency)})"
-            for currency, amount in sorted(volume.items())
-        )
-        or "Nothing paid out yet"
-    )
+    volume_lines = "\n".join(
+        t("summary_paid_out", amount=fiat_text(amount, currency), fees=fiat_text(fees[currency], currency))
+        for currency, amount in sorted(volume.items())
+    ) or t("summary_nothing_paid")
     return t("summary_period", period=period, count=len(offramps), statuses=status_lines, volumes=volume_lines)
 
 

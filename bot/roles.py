@@ -16,7 +16,7 @@ from bot.services import Services
 
 logger = logging.getLogger("bot.roles")
 
-CUSTOMER_COMMANDS = ("start", "cashout", "status", "history", "help", "cancel")
+CUSTOMER_COMMANDS = ("start", "cashout", "status", "history", "language", "help", "cancel")
 AGENT_COMMANDS = (*CUSTOMER_COMMANDS, "forcustomer", "queue", "find", "summary", "export")
 ADMIN_COMMANDS = (*AGENT_COMMANDS, "agents", "audit")
 RANK = {"customer": 0, "agent": 1, "admin": 2}

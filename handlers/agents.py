@@ -30,7 +30,7 @@ def staff(role: str, handler: Handler) -> Handler:
     async def guarded(update: Update, context: Context) -> Any:
         if not await has_role(services(context), user_id(update), role):
             await answer(update)
-            await say(update, context, t("staff_only", role=role))
+            await say(update, context, t(f"staff_only_{role}"))
             return ConversationHandler.END
         return await handler(update, context)
 
@@ -136,7 +136,10 @@ async def find(update: Update, context: Context) -> None:
 def _periods(now: datetime) -> list[tuple[str, datetime, datetime]]:
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     week = today - timedelta(days=today.weekday())
-    return [("Today", today, now + timedelta(seconds=1)), ("This week", week, now + timedelta(seconds=1))]
+    return [
+        (t("period_today"), today, now + timedelta(seconds=1)),
+        (t("period_week"), week, now + timedelta(seconds=1)),
+    ]
 
 
 async def summary(update: Update, context: Context) -> None:
@@ -151,8 +154,15 @@ async def summary(update: Update, context: Context) -> None:
             per_agent: dict[int, list[Any]] = defaultdict(list)
             for offramp in offramps:
                 per_agent[offramp.agent_id or 0].append(offramp)
-            parts.append(t("summary_header", scope=f"{period} — all agents") + "\n" + period_summary(period, offramps))
-            parts += [f"Agent {agent}: " + period_summary(period, items) for agent, items in sorted(per_agent.items())]
+            parts.append(
+                t("summary_header", scope=t("summary_all_agents", period=period))
+                + "\n"
+                + period_summary(period, offramps)
+            )
+            parts += [
+                t("summary_agent_line", agent=str(agent), summary="") + period_summary(period, items)
+                for agent, items in sorted(per_agent.items())
+            ]
         else:
             parts.append(period_summary(period, offramps))
     await say(update, context, "\n\n".join(parts))

@@ -36,7 +36,7 @@ from telegram.ext import (
 
 from bot.corridors import FLAGS, TOKEN_CHOICES, Corridor
 from bot.roles import has_role
-from bot.rules.amounts import AmountError, format_amount, parse_amount
+from bot.rules.amounts import AmountError, parse_amount
 from bot.rules.invoices import InvoiceProblem, check_refund_invoice
 from bot.rules.links import customer_view_payload
 from bot.rules.phones import PhoneError, normalise_phone
@@ -55,7 +55,9 @@ from handlers.common import (
     say,
     user_id,
 )
+from handlers.language import language_command
 from handlers.views import (
+    amount_text,
     crypto_text,
     fiat_text,
     is_lightning,
@@ -146,7 +148,7 @@ def _cancel_row() -> list[tuple[str, str]]:
 async def start_for_customer(update: Update, context: Context) -> int:
     """An agent cashes out for a walk-in customer: same steps, the customer is the recipient."""
     if not await has_role(services(context), user_id(update), "agent"):
-        await say(update, context, t("staff_only", role="agent"))
+        await say(update, context, t("staff_only_agent"))
         return ConversationHandler.END
     await say(update, context, t("for_customer_start"))
     return await start_cashout(update, context, for_customer=True)
@@ -179,7 +181,7 @@ async def chose_country(update: Update, context: Context) -> int:
         rows.append(
             [
                 (
-                    ("⚡ BTC (Lightning)" if chain is Chain.LIGHTNING else f"{token} · {chain.title()}"),
+                    (raw("btn_lightning") if chain is Chain.LIGHTNING else f"{token} · {chain.title()}"),
                     f"c:tk:{chain}:{token}",
                 )
                 for chain, token in TOKEN_CHOICES[index : index + 2]
@@ -243,7 +245,7 @@ async def typed_amount(update: Update, context: Context) -> int:
     try:
         amount = parse_amount(update.message.text, decimals=decimals, unit=unit)
     except AmountError as exc:
-        await say(update, context, str(exc))
+        await say(update, context, t(exc.key, **exc.values))
         return AMOUNT
     cash["amount"] = str(amount)
     return await _quote(update, context)
@@ -289,8 +291,8 @@ def _limits_problem(svc: Services, cash: dict[str, Any], quote: QuoteRecord) -> 
     crypto_high = (high * per_unit).quantize(Decimal("0.01"))
     return t(
         "amount_out_of_range",
-        low=f"{fiat_text(low, cash['currency'])} (≈ {format_amount(crypto_low, unit)})",
-        high=f"{fiat_text(high, cash['currency'])} (≈ {format_amount(crypto_high, unit)})",
+        low=f"{fiat_text(low, cash['currency'])} (≈ {amount_text(crypto_low, unit)})",
+        high=f"{fiat_text(high, cash['currency'])} (≈ {amount_text(crypto_high, unit)})",
     )
 
 
@@ -461,7 +463,7 @@ async def typed_phone(update: Update, context: Context) -> int:
     try:
         phone = normalise_phone(text, cash["country"], networks)
     except PhoneError as exc:
-        await say(update, context, str(exc))
+        await say(update, context, t(exc.key, **exc.values))
         return MM_NUMBER
     recipient = cash["recipient"]
     recipient["destination"] = phone.e164
@@ -526,7 +528,7 @@ async def holder_confirmed(update: Update, context: Context) -> int:
                 update,
                 context,
                 BANK_ACCOUNT,
-                t("ask_account", bank=recipient.get("bank_name", "the bank")),
+                t("ask_account", bank=recipient.get("bank_name") or t("the_bank")),
                 keyboard([_cancel_row()]),
             )
         return await ask(
@@ -798,7 +800,7 @@ async def _summary(update: Update, context: Context, *, note: str | None = None)
 
 def _refund_words(cash: dict[str, Any]) -> str:
     if is_lightning(cash["chain"]):
-        return "your Lightning invoice" if cash.get("refund_invoice") else "a Lightning invoice we ask for if needed"
+        return t("refund_to_invoice") if cash.get("refund_invoice") else t("refund_to_invoice_later")
     refund = cash.get("refund_address")
     return (refund[:6] + "…" + refund[-4:]) if refund else "—"
 
@@ -1001,7 +1003,7 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
         # buttons of other features (transactions, refunds, history) fall through to their handlers
         return [
             MessageHandler(filters.ALL & ~filters.COMMAND, _stay(state)),
-            CallbackQueryHandler(_stay(state), pattern=r"^(?!(t|r|h|a):)"),
+            CallbackQueryHandler(_stay(state), pattern=r"^(?!(t|r|h|a|lang):)"),
         ]
 
     states: dict[object, list[Any]] = {
@@ -1043,6 +1045,7 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
         states=states,
         fallbacks=[
             CommandHandler("cancel", cancel_flow),
+            CommandHandler("language", language_command),
             CallbackQueryHandler(cancel_flow, pattern=r"^c:x$"),
             MessageHandler(filters.COMMAND, other_command),
         ],

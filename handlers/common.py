@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.texts import raw
+from bot.texts import has_text, raw, t
 from kotani import errors
 
 logger = logging.getLogger("handlers")
@@ -33,7 +33,7 @@ def main_menu() -> InlineKeyboardMarkup:
         [
             [(raw("btn_cashout"), "m:cash")],
             [(raw("btn_history"), "m:hist"), (raw("btn_recipients"), "m:rcp")],
-            [(raw("btn_help"), "m:help")],
+            [(raw("btn_help"), "m:help"), (raw("btn_language"), "m:lang")],
         ]
     )
 
@@ -76,9 +76,15 @@ async def edit_or_say(update: Update, context: Context, text: str, markup: Inlin
 
 
 def kotani_problem(exc: errors.KotaniError) -> str:
-    """Plain words for a Kotani error, with a way forward."""
+    """Plain words for a Kotani error, with a way forward, in the user's language."""
     logger.warning("kotani error shown to user: %s (%s)", type(exc).__name__, exc)
-    return exc.user_message
+    if isinstance(exc, errors.Forbidden) and exc.banned_until is not None:
+        return t("kotani_Suspended", until=f"{exc.banned_until:%Y-%m-%d %H:%M}")
+    for cls in type(exc).__mro__:
+        key = f"kotani_{cls.__name__}"
+        if has_text(key):
+            return t(key, message=exc.message)
+    return t("kotani_KotaniError")
 
 
 def is_ambiguous(exc: errors.KotaniError) -> bool:

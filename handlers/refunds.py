@@ -156,14 +156,14 @@ async def status_button(update: Update, context: Context) -> None:
 
 async def retry_command(update: Update, context: Context) -> None:
     if not context.args:
-        await say(update, context, "Usage: /retryrefund &lt;reference&gt;")
+        await say(update, context, t("usage_retryrefund"))
         return
     await retry_refund(update, context, context.args[0])
 
 
 async def refund_command(update: Update, context: Context) -> None:
     if not context.args:
-        await say(update, context, "Usage: /refund &lt;reference&gt;")
+        await say(update, context, t("usage_refund"))
         return
     await refund_status(update, context, context.args[0])
 

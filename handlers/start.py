@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.rules.links import verified_reference
 from bot.services import services
-from bot.texts import raw, t
+from bot.texts import raw, supported, t, use_language
 from handlers.common import Context, answer, chat_id, edit_or_say, main_menu, say, user_id
 from handlers.transactions import details, history, open_reference
 from handlers.views import recipient_label
@@ -22,11 +22,12 @@ async def remember_user(update: Update, context: Context) -> None:
     """Group -1: every update from a person keeps their user row fresh (language, chat)."""
     if update.effective_user is None or update.effective_user.is_bot:
         return
-    language = (update.effective_user.language_code or "en")[:2]
+    first_language = supported(update.effective_user.language_code)  # used on first contact only
     private_chat = (
         update.effective_chat.id if update.effective_chat and update.effective_chat.type == "private" else None
     )
-    await services(context).storage.users.touch(update.effective_user.id, private_chat, language)
+    user = await services(context).storage.users.touch(update.effective_user.id, private_chat, first_language)
+    use_language(user.language)
 
 
 async def start(update: Update, context: Context) -> None:

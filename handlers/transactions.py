@@ -14,7 +14,7 @@ from bot.roles import has_role, role_of
 from bot.services import services
 from bot.texts import raw, status_words, t
 from handlers.cashout import deposit_buttons
-from handlers.common import Context, answer, edit_or_say, is_ambiguous, keyboard, kotani_problem, say, user_id
+from handlers.common import Context, answer, edit_or_say, keyboard, kotani_problem, say, user_id
 from handlers.views import status_line, when
 from kotani import errors
 from storage.models import Observation, OfframpRecord
@@ -67,12 +67,12 @@ async def refresh_from_kotani(context: Context, offramp: OfframpRecord) -> Offra
 def details(offramp: OfframpRecord) -> str:
     text = status_line(offramp)
     if offramp.error and offramp.status in ("FAILED", "REFUND_PENDING", "REFUND_FAILED", "REVERSED"):
-        text += f"\nReason: {offramp.error}"
+        text += "\n" + t("detail_reason", reason=offramp.error)
     if offramp.transaction_hash:
-        text += f"\nDeposit tx: <code>{offramp.transaction_hash}</code>"
+        text += "\n" + t("detail_deposit_tx", hash=offramp.transaction_hash)
     if offramp.refund_transaction_hash:
-        text += f"\nRefund tx: <code>{offramp.refund_transaction_hash}</code>"
-    text += f"\nCreated: {when(offramp.created_at)}"
+        text += "\n" + t("detail_refund_tx", hash=offramp.refund_transaction_hash)
+    text += "\n" + t("detail_created", when=when(offramp.created_at))
     return text
 
 
@@ -183,7 +183,7 @@ async def cancel_offramp(update: Update, context: Context, offramp: OfframpRecor
         await show(update, context, offramp)
         return
     except errors.KotaniError as exc:
-        await say(update, context, kotani_problem(exc) if not is_ambiguous(exc) else exc.user_message)
+        await say(update, context, kotani_problem(exc))
         return
     await svc.storage.offramps.record_observation(
         Observation(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_datetime
+
 from bot.rules.amounts import format_amount
-from bot.texts import status_words, t
+from bot.texts import language, raw, status_words, t
 from kotani.chains import Chain
 from kotani.redact import mask_account, mask_name, mask_number
 from storage.models import OfframpRecord, Recipient
@@ -15,6 +17,11 @@ from storage.models import OfframpRecord, Recipient
 NETWORK_NAMES = {"MPESA": "M-PESA", "AIRTEL": "Airtel Money", "MTN": "MTN MoMo", "VODAFONE": "Telecel Cash",
                  "VODACOM": "M-Pesa (Vodacom)", "TIGO": "Mixx by Yas", "HALOPESA": "HaloPesa", "ORANGE": "Orange Money",
                  "ZAMTEL": "Zamtel Kwacha", "MOOV": "Moov Money", "WAVE": "Wave", "FREE": "Free Money"}  # fmt: skip
+
+
+def amount_text(amount: Decimal, unit: str, *, places: int | None = None) -> str:
+    """An amount with its unit, written the way the user's language writes numbers."""
+    return format_amount(amount, unit, places=places, locale=language())
 
 
 def is_lightning(chain: str) -> bool:
@@ -29,24 +36,24 @@ def token_unit(token: str, chain: str) -> str:
 def crypto_text(token: str, chain: str, amount: Decimal) -> str:
     """Kotani's amount (msat for Lightning) in the unit a person counts in."""
     if is_lightning(chain):
-        return format_amount(amount / 1000, "sats")
-    return format_amount(amount, token)
+        return amount_text(amount / 1000, "sats")
+    return amount_text(amount, token)
 
 
 def sats_number(amount_msat: Decimal) -> str:
     """``1500000`` msat → ``1,500`` (the number a Lightning wallet asks for)."""
-    return format_amount(Decimal(amount_msat) / 1000, "").strip()
+    return amount_text(Decimal(amount_msat) / 1000, "")
 
 
 def fiat_text(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return f"? {currency}"
     places = 0 if amount == amount.to_integral_value() else 2
-    return format_amount(amount, currency, places=places)
+    return amount_text(amount, currency, places=places)
 
 
 def network_name(network: str | None) -> str:
-    return NETWORK_NAMES.get(network or "", network or "mobile money")
+    return NETWORK_NAMES.get(network or "", network or raw("label_mobile_money"))
 
 
 def recipient_label(recipient: dict[str, Any] | Recipient) -> str:
@@ -63,10 +70,10 @@ def recipient_label(recipient: dict[str, Any] | Recipient) -> str:
     if kind == "mobile_money":
         return f"{network_name(data.get('network'))} {mask_number(data['destination'])}{name}"
     if kind == "bank":
-        return f"{data.get('bank_name') or 'Bank'} {mask_account(data['destination'])}{name}"
+        return f"{data.get('bank_name') or raw('label_bank')} {mask_account(data['destination'])}{name}"
     if kind == "till":
-        return f"Till {data['destination']}{name}"
-    return f"Paybill {data['destination']} acc. {data.get('account_reference', '')}{name}"
+        return raw("label_till", number=data["destination"]) + name
+    return raw("label_paybill", number=data["destination"], account=data.get("account_reference", "")) + name
 
 
 def status_line(offramp: OfframpRecord) -> str:
@@ -80,4 +87,5 @@ def status_line(offramp: OfframpRecord) -> str:
 
 
 def when(moment: datetime) -> str:
-    return moment.strftime("%d %b %H:%M UTC")
+    """A date and time for people, in their language, always in UTC (and saying so)."""
+    return format_datetime(moment.astimezone(UTC), "d MMM HH:mm", tzinfo=UTC, locale=language()) + " UTC"

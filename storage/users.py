@@ -57,6 +57,11 @@ class UserRepository:
         rows = await self._db.fetch_all("SELECT * FROM users WHERE role = ? ORDER BY user_id", (role,))
         return [User.from_row(row) for row in rows]
 
+    async def language_of_chat(self, chat_id: int) -> str | None:
+        """The language of the person whose private chat this is (None for groups and strangers)."""
+        row = await self._db.fetch_one("SELECT language FROM users WHERE chat_id = ? LIMIT 1", (chat_id,))
+        return str(row["language"]) if row else None
+
     async def mark_blocked(self, chat_id: int) -> None:
         """The user blocked the bot (Telegram answered 403): stop sending to this chat."""
         async with self._db.transaction() as conn:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from babel.numbers import format_decimal
+
 # Digits with optional thousands separators (comma, space, thin/no-break space) and a dot decimal part.
 _GROUPED = re.compile(r"^\d{1,3}(?:[, \u00a0\u202f]\d{3})+(?:\.\d+)?$")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
 
 
 class AmountError(ValueError):
-    """Why the text is not an acceptable amount; the message is shown to the user."""
+    """Why the text is not an acceptable amount: a text key and its values (shown translated)."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
 
 
 def parse_amount(text: str, *, decimals: int, unit: str) -> Decimal:
@@ -20,35 +27,37 @@ def parse_amount(text: str, *, decimals: int, unit: str) -> Decimal:
     for suffix in (unit.lower(), unit.upper(), unit):
         cleaned = cleaned.removesuffix(suffix).strip()
     if cleaned.startswith("-"):
-        raise AmountError(f"The amount must be more than zero. Type it like 10 or 10.5 ({unit}).")
+        raise AmountError("amount_not_positive", unit=unit)
     if _GROUPED.match(cleaned):
         cleaned = re.sub(r"[, \u00a0\u202f]", "", cleaned)
     elif not _PLAIN.match(cleaned):
         if re.fullmatch(r"\d+,\d{1,2}", cleaned):
-            raise AmountError(f"Please use a dot for decimals, like 10.5 ({unit}).")
-        raise AmountError(f"That is not a number. Type the amount in {unit}, like 10 or 10.5.")
+            raise AmountError("amount_use_dot", unit=unit)
+        raise AmountError("amount_not_number", unit=unit)
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:
-        raise AmountError(f"That is not a number. Type the amount in {unit}, like 10 or 10.5.") from exc
+        raise AmountError("amount_not_number", unit=unit) from exc
     if amount <= 0:
-        raise AmountError(f"The amount must be more than zero. Type it like 10 or 10.5 ({unit}).")
+        raise AmountError("amount_not_positive", unit=unit)
     places = -amount.normalize().as_tuple().exponent if amount.normalize().as_tuple().exponent < 0 else 0  # type: ignore[operator]
     if places > decimals:
         if decimals == 0:
-            raise AmountError(f"{unit} amounts are whole numbers. Type it without decimals, like 1500.")
-        raise AmountError(f"{unit} amounts have at most {decimals} decimal places.")
+            raise AmountError("amount_whole", unit=unit)
+        raise AmountError("amount_decimals", unit=unit, decimals=decimals)
     return amount
 
 
-def format_amount(amount: Decimal, unit: str, *, places: int | None = None) -> str:
-    """``Decimal('1269')``, ``KES`` → ``1,269 KES``; trailing zeros of crypto amounts dropped."""
+def format_amount(amount: Decimal, unit: str, *, places: int | None = None, locale: str = "en") -> str:
+    """``Decimal('1269')``, ``KES`` → ``1,269 KES`` (``1 269 KES`` in French); the unit is always
+    shown. Crypto amounts keep every significant digit and drop trailing zeros."""
     if places is not None:
         amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        text = f"{amount:,.{places}f}"
+        pattern = "#,##0" + ("." + "0" * places if places else "")
     else:
-        normal = amount.normalize()
-        exponent = normal.as_tuple().exponent
+        amount = amount.normalize()
+        exponent = amount.as_tuple().exponent
         shown = max(0, -exponent) if isinstance(exponent, int) else 0
-        text = f"{normal:,.{shown}f}"
-    return f"{text} {unit}"
+        pattern = "#,##0" + ("." + "0" * shown if shown else "")
+    text = format_decimal(amount, format=pattern, locale=locale, decimal_quantization=False)
+    return f"{text} {unit}".strip()

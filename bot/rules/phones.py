@@ -16,7 +16,12 @@ _CARRIER_NETWORKS = (
 
 
 class PhoneError(ValueError):
-    """Why the text is not a usable number in this country (shown to the user)."""
+    """Why the text is not a usable number in this country: a text key and its values."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ def normalise_phone(text: str, country: str, networks: tuple[str, ...] = ()) -> 
     try:
         number = phonenumbers.parse(raw, country)
     except phonenumbers.NumberParseException as exc:
-        raise PhoneError(f"That does not look like a phone number. Type it like {hint}.") from exc
+        raise PhoneError("phone_unparseable", hint=hint) from exc
     if not phonenumbers.is_valid_number(number):
         if raw[:1] != "+" and not raw.startswith("0") and raw.isdigit():
             # "254712345678" typed without the plus sign
@@ -51,15 +56,13 @@ def normalise_phone(text: str, country: str, networks: tuple[str, ...] = ()) -> 
             if again is not None and phonenumbers.is_valid_number(again):
                 number = again
         if not phonenumbers.is_valid_number(number):
-            raise PhoneError(f"That number is not valid. Type a mobile number like {hint}.")
+            raise PhoneError("phone_invalid", hint=hint)
     region = phonenumbers.region_code_for_number(number)
     if region != country:
-        raise PhoneError(
-            f"That is a number from {region or 'another country'}, not {country}. Type a {country} number like {hint}."
-        )
+        raise PhoneError("phone_wrong_country", region=region or "?", country=country, hint=hint)
     kind = phonenumbers.number_type(number)
     if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise PhoneError(f"That is not a mobile number. Type a mobile money number like {hint}.")
+        raise PhoneError("phone_not_mobile", hint=hint)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return Phone(e164, country, network_for(number, networks))
 

@@ -83,8 +83,10 @@ async def test_history_is_paginated_and_each_entry_opens(bot: Harness) -> None:
 
 
 async def test_commands_are_registered_for_the_menu(bot: Harness) -> None:
-    registered = next(iter(bot.telegram.commands.values()))
-    assert [c["command"] for c in registered] == ["start", "cashout", "status", "history", "help", "cancel"]
+    assert bot.telegram.menu() == ["start", "cashout", "status", "history", "language", "help", "cancel"]
+    french = {c["command"]: c["description"] for c in bot.telegram.commands["default|fr"]}
+    swahili = {c["command"]: c["description"] for c in bot.telegram.commands["default|sw"]}
+    assert french["cashout"] == "Retirer des cryptos" and swahili["cashout"] == "Toa crypto kuwa pesa"
 
 
 async def test_help_and_saved_recipients(bot: Harness) -> None:
