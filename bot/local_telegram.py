@@ -44,6 +44,7 @@ class LocalBotApi:
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     commands: dict[str, Any] = field(default_factory=dict)
     answered_callbacks: list[dict[str, Any]] = field(default_factory=list)
+    languages: dict[int, str] = field(default_factory=dict)  # the Telegram app language of each user
 
     def __post_init__(self) -> None:
         self._updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -61,7 +62,8 @@ class LocalBotApi:
 
     # --- playing a user ---------------------------------------------------------------
 
-    def _user(self, user_id: int, language: str = "en") -> dict[str, Any]:
+    def _user(self, user_id: int) -> dict[str, Any]:
+        language = self.languages.get(user_id, "en")
         return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": language}
 
     def user_message(self, user_id: int, text: str, **extra: Any) -> dict[str, Any]:

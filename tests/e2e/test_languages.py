@@ -1,0 +1,88 @@
+"""The customer's language, end to end: picked up from Telegram on first contact, changeable
+at any time, used for the whole cash-out and for notifications sent later from webhooks."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.flows import TRON_WALLET
+from tests.e2e.harness import Harness, decode_qr
+
+#: each step as (what the user does, what the bot's latest message then says), per language
+JOURNEYS = {
+    "sw": [("/start", "Karibu Kotani"), ("press:Toa pesa", "Pesa ziende wapi"), ("press:Kenya", "Utatuma crypto gani"),
+           ("press:USDT · Tron", "Utatuma USDT kiasi gani"), ("10", "Mpokeaji anapata: <b>1,269 KES</b>"),
+           ("press:Thibitisha", "Nani anapokea pesa"), ("press:Pesa za simu", "namba ya pesa za simu"),
+           ("0700000001", "imesajiliwa kwa jina la <b>J*** M*** D**</b>"), ("press:Ndiyo", "Anwani ya pochi yako"),
+           (TRON_WALLET, "Tafadhali kagua"), ("press:Thibitisha", "Tuma 10 USDT kamili")],
+    "fr": [("/start", "Bienvenue sur Kotani"), ("press:Retirer", "Où l'argent doit-il aller"),
+           ("press:Kenya", "Quelle crypto"), ("press:USDT · Tron", "Combien de USDT"),
+           ("10", "Le bénéficiaire reçoit : <b>1\u202f269 KES</b>"), ("press:Confirmer", "Qui reçoit l'argent"),
+           ("press:Mobile money", "numéro mobile money"), ("0700000001", "enregistré au nom de <b>J*** M*** D**</b>"),
+           ("press:Oui", "Votre adresse de portefeuille"), (TRON_WALLET, "Vérifiez et confirmez"),
+           ("press:Confirmer", "Envoyez exactement 10 USDT")],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["sw", "fr"])
+async def test_a_whole_cash_out_in_the_users_language(bot: Harness, language: str) -> None:
+    user_id = 9900 + len(language) + (0 if language == "sw" else 1)
+    bot.telegram.languages[user_id] = language
+    user = bot.user(user_id)
+    for action, expected in JOURNEYS[language]:
+        if action.startswith("press:"):
+            await user.press(action.removeprefix("press:"))
+        else:
+            await user.send(action)
+        latest = next(m.text for m in reversed(user.chat) if m.text and not m.text.startswith("⏳"))
+        assert expected in latest, (action, latest)
+    photo = next(m for m in user.chat if m.photo)
+    [offramp] = await bot.services.storage.offramps.for_user(user_id)
+    assert decode_qr(photo.photo or b"") == offramp.escrow_address
+    stored = await bot.services.storage.users.get(user_id)
+    assert stored is not None and stored.language == language
+
+
+async def test_switching_language_in_the_middle_of_a_cash_out(bot: Harness) -> None:
+    user = bot.user(9910)
+    await user.send("/cashout")
+    await user.press("Kenya")
+    token_prompt = user.last_with_buttons()
+    await user.send("/language")
+    assert "Choose your language" in user.last_text
+    await user.press("Kiswahili")
+    assert "Kiswahili" in user.last_text
+    await user.press_data("c:tk:TRON:USDT", token_prompt)  # the conversation carries on where it was
+    assert "Utatuma USDT kiasi gani" in (token_prompt.text or "")  # that message now asks for the amount
+    [quote] = await user.send("10")
+    assert "Bei yako" in (quote.text or "")
+
+
+async def test_an_unsupported_telegram_language_gets_english(bot: Harness) -> None:
+    bot.telegram.languages[9920] = "de"
+    user = bot.user(9920)
+    await user.send("/start")
+    assert "Welcome to Kotani Cash-out" in user.last_text
+    stored = await bot.services.storage.users.get(9920)
+    assert stored is not None and stored.language == "en"
+
+
+async def test_notifications_from_webhooks_use_the_stored_language(live: Harness) -> None:
+    live.telegram.languages[9930] = "fr"
+    user = live.user(9930)
+    await user.send("/cashout")
+    await user.press("Kenya")
+    await user.press("USDT · Tron")
+    await user.send("10")
+    await user.press("Confirmer")
+    await user.press("Mobile money")
+    await user.send("0700000001")
+    await user.press("Oui")
+    await user.send(TRON_WALLET)
+    await user.press("Confirmer")
+    [offramp] = await live.services.storage.offramps.for_user(9930)
+    await live.sandbox.deposit(offramp.reference_id)
+    await live.sandbox.run_until_settled(offramp.reference_id)
+    await live.notified(9930, "Nous avons reçu vos 10 USDT")
+    [done] = await live.notified(9930, "Versé !")
+    assert "1\u202f269 KES est arrivé chez M-PESA" in (done.text or "")
