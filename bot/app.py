@@ -11,6 +11,7 @@ from telegram.ext import AIORateLimiter, Application, PersistenceInput, TypeHand
 from telegram.warnings import PTBUserWarning
 
 from bot.concurrency import PerChatUpdateProcessor
+from bot.log_safety import hide_bot_token_in_logs
 from bot.roles import CUSTOMER_COMMANDS, apply_all_menus
 from bot.services import Services
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, raw, use_language
@@ -45,6 +46,7 @@ async def register_commands(application: App) -> None:
 
 def build_application(svc: Services, *, token: str, api_base_url: str, polling: bool = True) -> App:
     """The bot: handlers, per-chat ordering, persistence on our SQLite file, Telegram limits."""
+    hide_bot_token_in_logs()
     persistence = SQLitePersistence(svc.storage.db, store_data=PersistenceInput(bot_data=False, callback_data=False))
     builder = (
         Application.builder()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -124,3 +125,40 @@ async def proxied(sandbox: Sandbox) -> AsyncIterator[Proxied]:
         config = KotaniConfig(base_url=server.url, api_key=API_KEY, timeout=0.5, max_attempts=3)
         async with KotaniClient(config, clock=sandbox.clock.now, sleep=record_sleep) as kotani:
             yield Proxied(proxy, kotani, sleeps)
+
+
+# --- the whole suite's log output is scanned for secrets and personal data ------------------
+
+
+class _LogTap(logging.Handler):
+    """Keeps every log line the suite produces at production verbosity (INFO and above)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+LOG_TAP = _LogTap()
+SUITE_SECRETS = [API_KEY, WEBHOOK_SECRET, "test_api_secret_0123456789abcdef", "123456:TEST-TOKEN",
+                 "123456:LOCAL-DEMO-TOKEN", "whsec_sandbox_0123456789", "tg-webhook-secret-for-tests"]  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    logging.getLogger().addHandler(LOG_TAP)
+    if logging.getLogger().level > logging.INFO or logging.getLogger().level == logging.NOTSET:
+        logging.getLogger().setLevel(logging.INFO)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests.support.log_scan import find_leaks
+
+    leaks = find_leaks("\n".join(LOG_TAP.lines), SUITE_SECRETS)
+    print(f"\nlog scan: {len(LOG_TAP.lines)} log lines checked for secrets and personal numbers, {len(leaks)} found")
+    if leaks:
+        report = "\n".join(f"  {leak.what}: ...{leak.excerpt}..." for leak in leaks[:20])
+        print(f"\nSECURITY: {len(leaks)} secret(s) or personal number(s) reached the logs:\n{report}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
