@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -71,14 +72,16 @@ def _signed_strings(raw: bytes) -> list[bytes]:
         index = len(stripped) - _SIGNATURE_SUFFIX_LENGTH
         if stripped[index:].startswith(b',"signature":"sha256='):
             candidates.append(stripped[:index] + b"}")
-    body = loads_like_js(raw)
-    if isinstance(body, dict):
-        without = {key: value for key, value in body.items() if key != "signature"}
-        candidates.append(js_stringify(without).encode("utf-8"))
-        if set(without) - {"event", "data"}:
-            core = {key: without[key] for key in ("event", "data") if key in without}
-            candidates.append(js_stringify(core).encode("utf-8"))
-    return candidates
+    # JavaScript reads every number as a double; a signer that kept integers above 2**53 exact
+    # (not Kotani, but a careful non-JS one) is matched by the exact reading too.
+    for body in (loads_like_js(raw), json.loads(raw)):
+        if isinstance(body, dict):
+            without = {key: value for key, value in body.items() if key != "signature"}
+            candidates.append(js_stringify(without).encode("utf-8"))
+            if set(without) - {"event", "data"}:
+                core = {key: without[key] for key in ("event", "data") if key in without}
+                candidates.append(js_stringify(core).encode("utf-8"))
+    return list(dict.fromkeys(candidates))
 
 
 def verify_webhook_signature(raw: bytes, header: str | None, secrets: Iterable[str]) -> bool:
