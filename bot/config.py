@@ -136,6 +136,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
             api_key=env["KOTANI_API_KEY"],
             api_secret=env.get("KOTANI_API_SECRET") or None,
             timeout=float(env.get("KOTANI_TIMEOUT", "15")),
+            backoff_initial=float(env.get("KOTANI_BACKOFF_SECONDS", "0.5")),
         ),
         kotani_webhook_secrets=secrets,
         public_url=env.get("PUBLIC_URL", "").strip() or None,

@@ -8,8 +8,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from datetime import timedelta
 
 import uvicorn
+from telegram.error import RetryAfter, TelegramError
 
 from bot.app import build_application
 from bot.balance_watch import BalanceWatch
@@ -30,6 +32,28 @@ def telegram_secret_token(settings: Settings) -> str:
         return settings.telegram_webhook_secret
     assert settings.telegram_token is not None
     return hashlib.sha256(("webhook:" + settings.telegram_token).encode()).hexdigest()[:48]
+
+
+async def register_webhook(bot: object, url: str, secret: str, *, attempts: int = 30) -> None:
+    """``setWebhook``, retried: honouring ``retry_after`` on 429, backing off on errors."""
+    delay = 1.0
+    for attempt in range(1, attempts + 1):
+        try:
+            await bot.set_webhook(  # type: ignore[attr-defined]
+                url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
+            )
+        except RetryAfter as exc:
+            wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
+            logger.warning("Telegram asked to wait %.0f s before setting the webhook", wait)
+            await asyncio.sleep(wait)
+        except TelegramError as exc:
+            logger.warning("setting the webhook failed (attempt %d): %s", attempt, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60)
+        else:
+            logger.info("Telegram webhook registered")
+            return
+    logger.error("could not register the Telegram webhook; updates will not arrive until a restart")
 
 
 async def _exit_when(stop: asyncio.Event, server: uvicorn.Server) -> None:
@@ -58,13 +82,13 @@ async def serve(
             server_holder.append(server)
         async with application:
             await application.start()
+            registration: asyncio.Task[None] | None = None
             if webhook_mode:
                 assert settings.public_url is not None
-                await application.bot.set_webhook(
-                    url=settings.public_url.rstrip("/") + settings.webhook_path,
-                    secret_token=secret,
-                    allowed_updates=ALLOWED_UPDATES,
-                    drop_pending_updates=False,
+                # Telegram may throttle or fail for a moment; the web server (Kotani's webhooks,
+                # health) must come up regardless, so the webhook is registered in the background.
+                registration = asyncio.create_task(
+                    register_webhook(application.bot, settings.public_url.rstrip("/") + settings.webhook_path, secret)
                 )
             else:
                 assert application.updater is not None
@@ -85,6 +109,8 @@ async def serve(
                 await server.serve()
             finally:
                 watcher.cancel()
+                if registration is not None:
+                    registration.cancel()
                 await balances.stop()
                 await reconciler.stop()
                 await sender.stop()

@@ -45,8 +45,21 @@ class FaultyProxy:
     target: str
     faults: list[Fault] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
+    #: chaos mode: this fraction of requests fails at random (5xx, 429, or an answer too late)
+    fault_rate: float = 0.0
+    seed: int = 7
+    late_delay: float = 1.0
+
+    def __post_init__(self) -> None:
+        import random
+
+        self._rng = random.Random(self.seed)
 
     def _take(self, method: str, path: str) -> Fault | None:
+        if self.fault_rate and self._rng.random() < self.fault_rate:
+            return self._rng.choice(
+                [Fault("status", 503), Fault("rate_limited", retry_after=0), Fault("late", delay=self.late_delay)]
+            )
         for index, fault in enumerate(self.faults):
             if (fault.method in (None, method)) and path.startswith(fault.path_prefix):
                 return self.faults.pop(index)
