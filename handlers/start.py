@@ -26,8 +26,8 @@ async def remember_user(update: Update, context: Context) -> None:
     private_chat = (
         update.effective_chat.id if update.effective_chat and update.effective_chat.type == "private" else None
     )
-    user = await services(context).storage.users.touch(update.effective_user.id, private_chat, first_language)
-    use_language(user.language)
+    language = await services(context).storage.users.seen(update.effective_user.id, private_chat, first_language)
+    use_language(language)
 
 
 async def start(update: Update, context: Context) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from storage.db import Database
 from storage.models import User
 
@@ -9,8 +11,23 @@ ROLES = ("customer", "agent", "admin")
 
 
 class UserRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, touch_every_seconds: float = 60) -> None:
         self._db = db
+        self._touch_every = touch_every_seconds
+        self._recent: dict[int, tuple[float, int | None, str]] = {}  # user → (when, chat, language)
+
+    async def seen(self, user_id: int, chat_id: int | None, language: str | None = None) -> str:
+        """Record a visit and return the user's language; writes at most once a minute per user
+        (every update of a busy chat would otherwise cost a write transaction)."""
+        recent = self._recent.get(user_id)
+        now = time.monotonic()
+        if recent is not None and now - recent[0] < self._touch_every and recent[1] == chat_id:
+            return recent[2]
+        user = await self.touch(user_id, chat_id, language)
+        if len(self._recent) > 50_000:
+            self._recent.clear()
+        self._recent[user_id] = (now, chat_id, user.language)
+        return user.language
 
     async def touch(self, user_id: int, chat_id: int | None, language: str | None = None) -> User:
         """Record that the user was seen (creating them on first contact); an unblock too."""
@@ -37,6 +54,7 @@ class UserRepository:
         return User.from_row(row) if row else None
 
     async def set_language(self, user_id: int, language: str) -> None:
+        self._recent.pop(user_id, None)
         async with self._db.transaction() as conn:
             await conn.execute("UPDATE users SET language = ? WHERE user_id = ?", (language, user_id))
 
@@ -64,5 +82,6 @@ class UserRepository:
 
     async def mark_blocked(self, chat_id: int) -> None:
         """The user blocked the bot (Telegram answered 403): stop sending to this chat."""
+        self._recent = {user: seen for user, seen in self._recent.items() if seen[1] != chat_id}
         async with self._db.transaction() as conn:
             await conn.execute("UPDATE users SET blocked_bot = 1 WHERE chat_id = ?", (chat_id,))

@@ -123,6 +123,8 @@ class SandboxApp:
     def api(self, handler: Handler, *, public: bool = False) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             raw = await request.body()
+            if self.config.response_delay > 0:  # a realistic network and Kotani round trip, for benchmarks
+                await asyncio.sleep(self.config.response_delay)
             key = "public"
             if not public:
                 token, refusal = self._authenticate(request, raw)

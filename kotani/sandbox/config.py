@@ -121,6 +121,7 @@ class SandboxConfig:
     rate_limits: dict[str, tuple[tuple[int, float], ...]] = field(
         default_factory=lambda: {"read": ((100, 5.0),), "money": ((20, 5.0), (60, 60.0))}
     )
+    response_delay: float = 0.0  # seconds added to every API answer (benchmarks: 0.2)
     auto_deposit_after: float | None = None  # demo: the customer "pays" this long after create
     nonce_ttl: float = 600.0
     signature_window: float = 300.0
