@@ -129,6 +129,10 @@ async def start_process(args: list[str], env: dict[str, str], url: str, log: Pat
     raise RuntimeError(f"{args} did not start; see {log}")
 
 
+class JourneyBroken(Exception):
+    """A simulated user could not go on (an earlier answer never came)."""
+
+
 class Driver:
     """Plays users: POSTs updates to the bot's Telegram route and waits for its answers."""
 
@@ -155,14 +159,18 @@ class Driver:
         self.latencies[name].append(time.monotonic() - started)
 
     def buttons(self, user: int) -> tuple[Any, dict[str, str]]:
-        message = next(
-            m for m in reversed(self.api.chat(user)) if m.reply_markup and "inline_keyboard" in m.reply_markup
-        )
+        with_buttons = [m for m in self.api.chat(user) if m.reply_markup and "inline_keyboard" in m.reply_markup]
+        if not with_buttons:
+            raise JourneyBroken("no message with buttons")
+        message = with_buttons[-1]
         return message, {b["text"]: b["callback_data"] for row in message.reply_markup["inline_keyboard"] for b in row}
 
     async def press(self, user: int, name: str, label: str, *, expect: int = 1) -> None:
         message, buttons = self.buttons(user)
-        data = next(value for text, value in buttons.items() if label in text)
+        matching = [value for text, value in buttons.items() if label in text]
+        if not matching:
+            raise JourneyBroken(label)
+        data = matching[0]
         await self.step(user, name, self.api.button_press(user, message, data), expect=expect)
 
     async def cash_out(self, user: int) -> None:
@@ -185,7 +193,14 @@ async def conversation_load(users: int, env: dict[str, str], api: LimitedBotApi,
     process = await start_process(["-m", "bot"], env, url, log)
     driver = Driver(api, url)
     started = time.monotonic()
-    await asyncio.gather(*(driver.cash_out(100000 + index) for index in range(users)))
+
+    async def journey(user: int) -> None:
+        try:
+            await driver.cash_out(user)
+        except JourneyBroken:  # a step never got its answer, so the next button is missing
+            driver.errors += 1
+
+    await asyncio.gather(*(journey(100000 + index) for index in range(users)))
     elapsed = time.monotonic() - started
     stats = process_stats(process.pid)
     process.send_signal(signal.SIGTERM)
