@@ -54,6 +54,7 @@ class Settings:
     reconcile_interval_seconds: float = 180
     outbox_retry_base_seconds: float = 5
     per_chat_interval_seconds: float = 1.0  # Telegram: about one message a second per chat
+    poll_timeout_seconds: int = 10  # long polling (no PUBLIC_URL): how long one getUpdates waits
 
     kotani_callback_url: str | None = None
     low_balance: dict[str, Decimal] = field(default_factory=dict)
@@ -153,6 +154,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         reconcile_interval_seconds=float(env.get("RECONCILE_INTERVAL_SECONDS", "180")),
         outbox_retry_base_seconds=float(env.get("OUTBOX_RETRY_BASE_SECONDS", "5")),
         per_chat_interval_seconds=float(env.get("PER_CHAT_INTERVAL_SECONDS", "1.0")),
+        poll_timeout_seconds=_int(env, "TELEGRAM_POLL_TIMEOUT", 10),
         kotani_callback_url=env.get("KOTANI_CALLBACK_URL") or None,
         low_balance=_thresholds(env),
         balance_check_seconds=float(env.get("BALANCE_CHECK_SECONDS", "900")),

@@ -92,7 +92,9 @@ async def serve(
                 )
             else:
                 assert application.updater is not None
-                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                await application.updater.start_polling(
+                    allowed_updates=ALLOWED_UPDATES, timeout=settings.poll_timeout_seconds
+                )
             sender.start()
             reconciler.start()
             balances.start()

@@ -34,7 +34,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.corridors import FLAGS, TOKEN_CHOICES, Corridor
+from bot.corridors import FLAGS, TOKEN_CHOICES
 from bot.roles import has_role
 from bot.rules.amounts import AmountError, parse_amount
 from bot.rules.invoices import InvoiceProblem, check_refund_invoice
@@ -775,7 +775,6 @@ async def skipped_refund_address(update: Update, context: Context) -> int:
 
 
 async def _summary(update: Update, context: Context, *, note: str | None = None) -> int:
-    svc = services(context)
     cash = draft(context)
     quote = cash["quote"]
     rate = Decimal(quote["rate"]) * (1000 if is_lightning(cash["chain"]) else 1)
@@ -794,7 +793,6 @@ async def _summary(update: Update, context: Context, *, note: str | None = None)
     if note:
         text = note + "\n\n" + text
     buttons = keyboard([[(raw("btn_confirm"), "c:ok"), (raw("btn_cancel"), "c:x")]])
-    del svc
     return await ask(update, context, SUMMARY, text, buttons)
 
 
@@ -1055,4 +1053,4 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
     )
 
 
-__all__ = ["Corridor", "build_cashout_conversation", "deposit_buttons", "deposit_text"]
+__all__ = ["build_cashout_conversation", "deposit_buttons", "deposit_text"]

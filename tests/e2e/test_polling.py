@@ -1,29 +1,45 @@
-"""The production path end to end: long polling over real HTTP (getUpdates), the same runner
-``python -m bot`` uses."""
+"""The production process without a public URL: long polling over real HTTP (getUpdates),
+plus the web server on its port, exactly as ``python -m bot`` runs it."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
-from bot.app import build_application
-from bot.runner import poll_until_stopped
-from tests.e2e.harness import Harness
+import httpx
+import uvicorn
+
+from bot.config import load_settings
+from bot.server import serve
+from tests.conftest import API_KEY, Sandbox
+from tests.e2e.test_process import free_port
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.servers import LiveServer
 
 
-async def test_the_bot_answers_updates_it_fetched_with_get_updates(bot: Harness) -> None:
-    application = build_application(bot.services, token=bot.telegram.token, api_base_url=bot.telegram_url)
-    stop = asyncio.Event()
-    running = asyncio.create_task(poll_until_stopped(application, stop, poll_timeout=1))
-    try:
-        bot.telegram.queue(bot.telegram.user_message(5001, "/start"))
-        bot.telegram.queue(bot.telegram.user_message(5002, "/help"))
-        async with asyncio.timeout(10):
-            while len(bot.telegram.chat(5001)) < 1 or len(bot.telegram.chat(5002)) < 1:  # noqa: ASYNC110 (another server fills it)
-                await asyncio.sleep(0.02)
-    finally:
-        stop.set()
-        await running
-    assert "Welcome" in (bot.telegram.chat(5001)[0].text or "")
-    assert "How it works" in (bot.telegram.chat(5002)[0].text or "")
-    user = await bot.services.storage.users.get(5001)
-    assert user is not None and user.chat_id == 5001
+async def test_the_bot_answers_updates_it_fetched_with_get_updates(sandbox: Sandbox, tmp_path: Path) -> None:
+    telegram = FakeTelegram()
+    async with LiveServer(telegram.app()) as api:
+        port = free_port()
+        settings = load_settings({
+            "TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_BASE_URL": api.url, "KOTANI_BASE_URL": sandbox.url,
+            "KOTANI_API_KEY": API_KEY, "DATABASE_PATH": str(tmp_path / "bot.sqlite3"), "PORT": str(port),
+            "HOST": "127.0.0.1", "TELEGRAM_POLL_TIMEOUT": "1", "RECONCILE_INTERVAL_SECONDS": "3600",
+        })  # fmt: skip
+        ready, holder = asyncio.Event(), list[uvicorn.Server]()
+        running = asyncio.create_task(serve(settings, ready=ready, server_holder=holder))
+        try:
+            await asyncio.wait_for(ready.wait(), 20)
+            telegram.queue(telegram.user_message(5001, "/start"))
+            telegram.queue(telegram.user_message(5002, "/help"))
+            async with asyncio.timeout(10):
+                while len(telegram.chat(5001)) < 1 or len(telegram.chat(5002)) < 1:  # noqa: ASYNC110 (another server fills it)
+                    await asyncio.sleep(0.02)
+            async with httpx.AsyncClient() as http:
+                assert (await http.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200
+        finally:
+            holder[0].should_exit = True
+            await running
+    assert "Welcome" in (telegram.chat(5001)[0].text or "")
+    assert "How it works" in (telegram.chat(5002)[0].text or "")
+    assert not any(method == "setWebhook" for method, _ in telegram.calls)
