@@ -40,6 +40,16 @@ async def owned(update: Update, context: Context, reference: str) -> OfframpReco
     return offramp
 
 
+async def owned_by_button(update: Update, context: Context) -> OfframpRecord | None:
+    """The offramp a button (``<kind>:<action>:<reference>``) names, if the presser may act on it;
+    the press is answered either way."""
+    assert update.callback_query is not None and update.callback_query.data is not None
+    offramp = await owned(update, context, update.callback_query.data.split(":", 2)[2])
+    if offramp is not None:
+        await answer(update)
+    return offramp
+
+
 async def refresh_from_kotani(context: Context, offramp: OfframpRecord) -> OfframpRecord:
     """Ask Kotani now (the user is waiting); feed the answer through the same path as webhooks."""
     svc = services(context)
@@ -97,20 +107,16 @@ async def status_command(update: Update, context: Context) -> None:
 
 
 async def status_button(update: Update, context: Context) -> None:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    offramp = await owned(update, context, update.callback_query.data.split(":", 2)[2])
+    offramp = await owned_by_button(update, context)
     if offramp is None:
         return
-    await answer(update)
     await show(update, context, await refresh_from_kotani(context, offramp))
 
 
 async def open_button(update: Update, context: Context) -> None:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    offramp = await owned(update, context, update.callback_query.data.split(":", 2)[2])
+    offramp = await owned_by_button(update, context)
     if offramp is None:
         return
-    await answer(update)
     await show(update, context, offramp, timeline=True)
 
 
@@ -155,11 +161,9 @@ async def history_page(update: Update, context: Context) -> None:
 
 
 async def cancel_button(update: Update, context: Context) -> None:
-    assert update.callback_query is not None and update.callback_query.data is not None
-    offramp = await owned(update, context, update.callback_query.data.split(":", 2)[2])
+    offramp = await owned_by_button(update, context)
     if offramp is None:
         return
-    await answer(update)
     await cancel_offramp(update, context, offramp)
 
 
