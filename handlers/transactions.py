@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.roles import has_role, role_of
@@ -93,9 +93,21 @@ async def show(update: Update, context: Context, offramp: OfframpRecord, *, time
         steps = [f"{when(e.received_at)} · {status_words(e.status or '')}" for e in events if e.changed and e.status]
         if steps:
             text += "\n\n" + t("timeline_header") + "\n" + "\n".join(steps)
-    await edit_or_say(
-        update, context, text, deposit_buttons(offramp.reference_id, cancellable=offramp.status == "PENDING")
-    )
+    await edit_or_say(update, context, text, action_buttons(offramp))
+
+
+def action_buttons(offramp: OfframpRecord) -> InlineKeyboardMarkup:
+    """What can be done with this offramp now: check, cancel while PENDING, act on a refund."""
+    reference = offramp.reference_id
+    rows = deposit_buttons(reference, cancellable=offramp.status == "PENDING").inline_keyboard
+    extra = []
+    if offramp.status == "REFUND_FAILED":
+        extra.append(InlineKeyboardButton(raw("btn_retry_refund"), callback_data=f"r:retry:{reference}"))
+    if offramp.awaiting_invoice:
+        extra.append(InlineKeyboardButton(raw("btn_send_invoice"), callback_data=f"r:inv:{reference}"))
+    if offramp.status in ("FAILED", "REFUND_PENDING", "REFUND_FAILED", "REVERSED"):
+        extra.append(InlineKeyboardButton(raw("btn_refund_status"), callback_data=f"r:st:{reference}"))
+    return InlineKeyboardMarkup([*rows, extra] if extra else rows)
 
 
 async def status_command(update: Update, context: Context) -> None:
