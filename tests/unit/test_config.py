@@ -33,3 +33,18 @@ def test_limits_and_bad_values() -> None:
         load_settings({**BASE, "PORT": "eighty"})
     with pytest.raises(ConfigError, match="ADMIN_IDS"):
         load_settings({**BASE, "ADMIN_IDS": "1,two"})
+
+
+def test_python_m_bot_refuses_to_start_without_its_settings() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "KOTANI_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=Path(__file__).resolve().parents[2], env=env,
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "Missing required setting(s): TELEGRAM_BOT_TOKEN, KOTANI_API_KEY" in result.stderr
