@@ -3,8 +3,9 @@
 WAL mode lets readers proceed while a transaction writes; with ``synchronous=NORMAL`` every
 commit survives a crash or SIGKILL of the process (the WAL is written before COMMIT returns);
 only a power loss or kernel crash can drop the last commits, which the reconciler and
-Kotani's webhook retries then restore. (``FULL`` fsyncs every commit and made a webhook storm
-fsync-bound at about 80 a second on the benchmark machine.) All writes go
+Kotani's webhook retries then restore. (``FULL`` adds an fsync to every commit for protection
+against power loss only; on the benchmark the change made no measurable difference, since the
+webhook path is bound by other work — see docs/benchmarks.md.) All writes go
 through :meth:`Database.transaction`, which takes ``BEGIN IMMEDIATE`` so a second process on
 the same file waits (``busy_timeout``) instead of failing with "database is locked", and an
 asyncio lock so two tasks of this process never share one transaction.
