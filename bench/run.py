@@ -136,13 +136,16 @@ class JourneyBroken(Exception):
 class Driver:
     """Plays users: POSTs updates to the bot's Telegram route and waits for its answers."""
 
-    def __init__(self, api: LimitedBotApi, url: str) -> None:
+    def __init__(self, api: LimitedBotApi, url: str, think: float = 0.0) -> None:
         self.api, self.url = api, url
+        self.think = think  # seconds a person takes between two steps (randomised around it)
         self.http = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200))
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors = 0
 
     async def step(self, user: int, name: str, update: dict[str, Any], *, expect: int = 1) -> None:
+        if self.think:
+            await asyncio.sleep(random.uniform(0.5, 1.5) * self.think)
         before = len(self.api.chat(user)) + sum(m.edits for m in self.api.chat(user))
         started = time.monotonic()
         response = await self.http.post(f"{self.url}/telegram", json=update,
@@ -189,9 +192,11 @@ class Driver:
         await self.press(user, "create (2-3 Kotani calls)", "Confirm", expect=2)
 
 
-async def conversation_load(users: int, env: dict[str, str], api: LimitedBotApi, url: str, log: Path) -> dict[str, Any]:
+async def conversation_load(
+    users: int, env: dict[str, str], api: LimitedBotApi, url: str, log: Path, think: float
+) -> dict[str, Any]:
     process = await start_process(["-m", "bot"], env, url, log)
-    driver = Driver(api, url)
+    driver = Driver(api, url, think)
     started = time.monotonic()
 
     async def journey(user: int) -> None:
@@ -320,6 +325,8 @@ async def main() -> None:
     parser.add_argument("--offramps", type=int, default=2000)
     parser.add_argument("--webhooks", type=int, default=10000)
     parser.add_argument("--kotani-latency", type=float, default=0.2)
+    parser.add_argument("--think", type=float, default=0.0, help="seconds a user takes between steps (0: none)")
+    parser.add_argument("--skip-storm", action="store_true")
     options = parser.parse_args()
     work = Path(os.environ.get("BENCH_DIR", "/tmp/kotani-bench"))
     work.mkdir(parents=True, exist_ok=True)
@@ -332,7 +339,7 @@ async def main() -> None:
     _, api_url, _ = await serve(api.app())
     api_url_holder.append(api_url)
     results: dict[str, Any] = {}
-    for name in ("conversation", "storm"):
+    for name in ("conversation",) if options.skip_storm else ("conversation", "storm"):
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         database = work / f"{name}.sqlite3"
@@ -342,7 +349,7 @@ async def main() -> None:
                "RECONCILE_INTERVAL_SECONDS": "100000", "TELEGRAM_WEBHOOK_SECRET": TG_SECRET}  # fmt: skip
         log = work / f"{name}.log"
         if name == "conversation":
-            results["conversation"] = await conversation_load(options.users, env, api, url, log)
+            results["conversation"] = await conversation_load(options.users, env, api, url, log, options.think)
         else:
             results["storm"] = await webhook_storm(options.webhooks, options.offramps, env, api, url, log, database)
     results["echo_baseline"] = await echo_baseline(options.users, api, work / "echo.log")
@@ -360,7 +367,9 @@ async def main() -> None:
     print(f"Echo bot baseline: p50 {echo['p50_ms']:.1f} ms, p99 {echo['p99_ms']:.1f} ms; "
           f"our steps without Kotani: p50 {conversation['no_kotani_p50_ms']:.1f} ms (x{results['overhead_ratio_p50']:.2f}), "
           f"p99 {conversation['no_kotani_p99_ms']:.1f} ms")  # fmt: skip
-    storm = results["storm"]
+    storm = results.get("storm")
+    if storm is None:
+        return
     print(f"\nWebhook storm: {storm['webhooks']} webhooks for {storm['offramps']} offramps")
     print(f"accepted/s {storm['accepted_per_second']:.0f}, p50 {storm['p50_ms']:.1f} ms, p99 {storm['p99_ms']:.1f} ms, "
           f"last notification after {storm['seconds_until_last_notification']:.0f} s, lost {storm['lost_notifications']}, "
