@@ -136,12 +136,10 @@ async def refund_status(update: Update, context: Context, reference: str) -> Non
         await say(update, context, kotani_problem(exc))
         return
     state = info.refund_status.value if info.refund_status else "NOT_REQUIRED"
-    extra = f"\nTransaction: <code>{info.refund_transaction_hash}</code>" if info.refund_transaction_hash else ""
-    await say(
-        update,
-        context,
-        t("refund_status_line", reference=offramp.reference_id, state=t(f"refund_state_{state}"), details=extra),
-    )
+    text = t("refund_status_line", reference=offramp.reference_id, state=t(f"refund_state_{state}"), details="")
+    if info.refund_transaction_hash:  # appended, not a value of t(): the markup must not be escaped
+        text += "\n" + t("detail_refund_tx", hash=info.refund_transaction_hash)
+    await say(update, context, text)
 
 
 async def retry_button(update: Update, context: Context) -> None:

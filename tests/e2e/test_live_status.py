@@ -61,6 +61,9 @@ async def test_refund_failure_offers_retry_which_works(live: Harness) -> None:
     await live.notified(7003, "Refunded")
     offramp = await live.services.storage.offramps.get(reference)
     assert offramp is not None and offramp.status == "REVERSED"
+    await user.press_data(f"r:st:{reference}", refund_failed)
+    assert "Refund for" in user.last_text and "sent" in user.last_text
+    assert f"<code>{offramp.refund_transaction_hash}</code>" in user.last_text  # markup, not escaped text
 
 
 async def test_cancel_and_expiry_are_announced(live: Harness) -> None:
