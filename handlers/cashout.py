@@ -555,11 +555,19 @@ def _valid_name(text: str) -> bool:
     return 2 <= len(text) <= 60 and bool(NAME_PATTERN.match(text))
 
 
-async def typed_holder_name(update: Update, context: Context) -> int:
+async def _typed_name(update: Update, context: Context) -> str | None:
+    """The person's name as typed, spaces tidied; None (after saying why) when it is not a name."""
     assert update.message is not None and update.message.text is not None
     name = " ".join(update.message.text.split())
     if not _valid_name(name):
         await say(update, context, t("name_invalid"))
+        return None
+    return name
+
+
+async def typed_holder_name(update: Update, context: Context) -> int:
+    name = await _typed_name(update, context)
+    if name is None:
         return HOLDER_NAME
     draft(context)["recipient"]["holder_name"] = name
     return await _after_recipient(update, context)
@@ -619,10 +627,8 @@ async def typed_account(update: Update, context: Context) -> int:
 
 
 async def typed_bank_holder(update: Update, context: Context) -> int:
-    assert update.message is not None and update.message.text is not None
-    name = " ".join(update.message.text.split())
-    if not _valid_name(name):
-        await say(update, context, t("name_invalid"))
+    name = await _typed_name(update, context)
+    if name is None:
         return BANK_HOLDER
     cash = draft(context)
     recipient = cash["recipient"]

@@ -13,7 +13,7 @@ from bot.rules.invoices import InvoiceProblem, check_refund_invoice
 from bot.services import services
 from bot.texts import t
 from handlers.common import Context, answer, kotani_problem, say, user_id
-from handlers.transactions import owned
+from handlers.transactions import owned, owned_and_answered
 from handlers.views import sats_number
 from kotani import errors
 from storage.models import Observation, OfframpRecord
@@ -102,10 +102,9 @@ async def stop_invoice(update: Update, context: Context) -> int:
 
 async def retry_refund(update: Update, context: Context, reference: str) -> None:
     svc = services(context)
-    offramp = await owned(update, context, reference)
+    offramp = await owned_and_answered(update, context, reference)
     if offramp is None:
         return
-    await answer(update)
     try:
         await svc.kotani.retry_refund(offramp.reference_id)
     except errors.RefundNotRetryable:
@@ -126,10 +125,9 @@ async def retry_refund(update: Update, context: Context, reference: str) -> None
 
 async def refund_status(update: Update, context: Context, reference: str) -> None:
     svc = services(context)
-    offramp = await owned(update, context, reference)
+    offramp = await owned_and_answered(update, context, reference)
     if offramp is None:
         return
-    await answer(update)
     try:
         info = await svc.kotani.get_refund_status(offramp.reference_id)
     except errors.KotaniError as exc:

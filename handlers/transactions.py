@@ -40,14 +40,18 @@ async def owned(update: Update, context: Context, reference: str) -> OfframpReco
     return offramp
 
 
-async def owned_by_button(update: Update, context: Context) -> OfframpRecord | None:
-    """The offramp a button (``<kind>:<action>:<reference>``) names, if the presser may act on it;
-    the press is answered either way."""
-    assert update.callback_query is not None and update.callback_query.data is not None
-    offramp = await owned(update, context, update.callback_query.data.split(":", 2)[2])
+async def owned_and_answered(update: Update, context: Context, reference: str) -> OfframpRecord | None:
+    """Like :func:`owned`, and a button press is answered either way."""
+    offramp = await owned(update, context, reference)
     if offramp is not None:
         await answer(update)
     return offramp
+
+
+async def owned_by_button(update: Update, context: Context) -> OfframpRecord | None:
+    """The offramp a button (``<kind>:<action>:<reference>``) names, if the presser may act on it."""
+    assert update.callback_query is not None and update.callback_query.data is not None
+    return await owned_and_answered(update, context, update.callback_query.data.split(":", 2)[2])
 
 
 async def refresh_from_kotani(context: Context, offramp: OfframpRecord) -> OfframpRecord:
