@@ -3,7 +3,6 @@ doing nothing else (no database, no Kotani)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 import uvicorn
@@ -50,4 +49,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    import uvloop  # the same event loop as the bot (bot/__main__.py), for a fair baseline
+
+    uvloop.run(main())

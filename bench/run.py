@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -24,20 +25,20 @@ import resource
 import signal
 import sys
 import time
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
-from starlette.responses import JSONResponse, Response
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.local_telegram import LocalBotApi
+from bench.http_load import post_all
+from bench.kotani_timing import KotaniTiming
+from bench.telegram_limits import LimitedBotApi
 from kotani.jsonjs import js_stringify
 from kotani.sandbox import SandboxConfig, create_app
 from kotani.signing import webhook_signature
@@ -47,39 +48,6 @@ from storage.models import NewOfframp, Observation
 API_KEY = "bench_key"
 SECRET = "whsec_bench"
 TG_SECRET = "bench-telegram-secret"
-
-
-@dataclass
-class LimitedBotApi(LocalBotApi):
-    """The local Bot API enforcing Telegram's limits: 1 message/s per chat, 30/s overall."""
-
-    token: str = "123456:BENCH-TOKEN"
-    sent_at: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
-    all_sent: list[float] = field(default_factory=list)
-    refused: int = 0
-    arrivals: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
-
-    async def refuse(self, method: str, params: dict[str, Any]) -> Response | None:
-        if method not in ("sendMessage", "sendPhoto"):
-            return None
-        now = time.monotonic()
-        chat = int(params["chat_id"])
-        recent_chat = [t for t in self.sent_at[chat] if now - t < 1.0]
-        recent_all = [t for t in self.all_sent if now - t < 1.0]
-        if (len(recent_chat) >= 1 and method == "sendMessage" and self._notification(params)) or len(recent_all) >= 30:
-            self.refused += 1
-            return JSONResponse({"ok": False, "error_code": 429, "description": "Too Many Requests",
-                                 "parameters": {"retry_after": 1}}, 429)  # fmt: skip
-        self.sent_at[chat].append(now)
-        self.all_sent.append(now)
-        self.all_sent[:] = [t for t in self.all_sent if now - t < 2.0]
-        self.arrivals[chat].append(now)
-        return None
-
-    @staticmethod
-    def _notification(params: dict[str, Any]) -> bool:
-        text = str(params.get("text", ""))
-        return any(mark in text for mark in ("We received", "Payout in progress", "Delivered"))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -133,111 +101,140 @@ class JourneyBroken(Exception):
     """A simulated user could not go on (an earlier answer never came)."""
 
 
+def phone_of(user: int) -> str:
+    """A Kenyan number only this simulated user has (the sandbox has no name for it)."""
+    return f"0711{user % 1_000_000:06d}"
+
+
+def amount_of(user: int) -> str:
+    """A crypto amount only this simulated user asks for (ends in 1, so it never normalises)."""
+    return f"10.{user % 1000:03d}1"
+
+
 class Driver:
     """Plays users: POSTs updates to the bot's Telegram route and waits for its answers."""
 
-    def __init__(self, api: LimitedBotApi, url: str, think: float = 0.0) -> None:
-        self.api, self.url = api, url
+    def __init__(self, api: LimitedBotApi, url: str, think: float, timing: KotaniTiming | None = None) -> None:
+        self.api, self.url, self.timing = api, url, timing
         self.think = think  # seconds a person takes between two steps (randomised around it)
-        self.http = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200))
+        self.http = httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=256))
         self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.own_kotani: dict[str, list[float]] = defaultdict(list)
         self.errors = 0
 
     async def step(self, user: int, name: str, update: dict[str, Any], *, expect: int = 1) -> None:
         if self.think:
             await asyncio.sleep(random.uniform(0.5, 1.5) * self.think)
-        before = len(self.api.chat(user)) + sum(m.edits for m in self.api.chat(user))
+        before = self.api.seen(user)
+        self.api.user_wrote(user)
         started = time.monotonic()
         response = await self.http.post(f"{self.url}/telegram", json=update,
                                         headers={"X-Telegram-Bot-Api-Secret-Token": TG_SECRET})  # fmt: skip
-        if response.status_code != 200:
+        if response.status_code != 200 or not await self.api.wait_for(user, before + expect, 60):
             self.errors += 1
-            return
-        deadline = started + 30
-        while len(self.api.chat(user)) + sum(m.edits for m in self.api.chat(user)) < before + expect:
-            if time.monotonic() > deadline:
-                self.errors += 1
-                return
-            await asyncio.sleep(0.002)
-        self.latencies[name].append(time.monotonic() - started)
+            raise JourneyBroken(name)
+        answered = self.api.arrivals[user][before + expect - 1]
+        waited = self.timing.waited(user, started, answered) if self.timing else 0.0
+        self.latencies[name].append(answered - started)
+        self.own_kotani[name].append(waited)
 
-    def buttons(self, user: int) -> tuple[Any, dict[str, str]]:
-        with_buttons = [m for m in self.api.chat(user) if m.reply_markup and "inline_keyboard" in m.reply_markup]
-        if not with_buttons:
-            raise JourneyBroken("no message with buttons")
-        message = with_buttons[-1]
-        return message, {b["text"]: b["callback_data"] for row in message.reply_markup["inline_keyboard"] for b in row}
+    async def buttons(self, user: int, label: str) -> tuple[Any, str]:
+        """The newest message offering ``label`` (waiting a little for it to arrive)."""
+        for _ in range(3):
+            for message in reversed(self.api.chat(user)):
+                markup = message.reply_markup or {}
+                for row in markup.get("inline_keyboard", []):
+                    for button in row:
+                        if label in button["text"]:
+                            return message, button["callback_data"]
+            await self.api.wait_for(user, self.api.seen(user) + 1, 5)
+        raise JourneyBroken(label)
 
     async def press(self, user: int, name: str, label: str, *, expect: int = 1) -> None:
-        message, buttons = self.buttons(user)
-        matching = [value for text, value in buttons.items() if label in text]
-        if not matching:
-            raise JourneyBroken(label)
-        data = matching[0]
+        message, data = await self.buttons(user, label)
         await self.step(user, name, self.api.button_press(user, message, data), expect=expect)
 
     async def cash_out(self, user: int) -> None:
-        await self.step(user, "start (no Kotani)", self.api.user_message(user, "/start"))
-        await self.press(user, "country list (Kotani, cached)", "Cash out")
-        await self.press(user, "choose country (no Kotani)", "Kenya")
-        await self.press(user, "choose token (no Kotani)", "USDT · Tron")
-        await self.step(user, "amount -> quote (1 Kotani call)", self.api.user_message(user, "10"))
-        await self.press(user, "confirm quote (no Kotani)", "Confirm")
-        await self.press(user, "mobile money (no Kotani)", "Mobile money")
-        await self.step(user, "phone -> validate (1 Kotani call)", self.api.user_message(user, "0700000001"), expect=2)
-        await self.press(user, "confirm holder (no Kotani)", "Yes")
-        await self.step(
-            user, "refund address (no Kotani)", self.api.user_message(user, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")
-        )
-        await self.press(user, "create (2-3 Kotani calls)", "Confirm", expect=2)
+        if self.timing is not None:
+            self.timing.mark(user, phone_of(user)[-9:], f"amount:{Decimal(amount_of(user)).normalize()}")
+        await self.step(user, "start", self.api.user_message(user, "/start"))
+        await self.press(user, "cash out (Kotani, cached)", "Cash out")
+        await self.press(user, "choose country", "Kenya")
+        await self.press(user, "choose token", "USDT · Tron")
+        await self.step(user, "amount -> quote (Kotani)", self.api.user_message(user, amount_of(user)))
+        await self.press(user, "confirm quote", "Confirm")
+        await self.press(user, "mobile money", "Mobile money")
+        await self.step(user, "phone -> validate (Kotani)", self.api.user_message(user, phone_of(user)), expect=2)
+        await self.step(user, "holder name", self.api.user_message(user, "Jane Doe"))
+        await self.step(user, "refund address", self.api.user_message(user, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"))
+        await self.press(user, "create (Kotani)", "Confirm", expect=2)
 
 
 async def conversation_load(
-    users: int, env: dict[str, str], api: LimitedBotApi, url: str, log: Path, think: float
+    users: int, env: dict[str, str], api: LimitedBotApi, url: str, log: Path, think: float, timing: KotaniTiming
 ) -> dict[str, Any]:
     process = await start_process(["-m", "bot"], env, url, log)
-    driver = Driver(api, url, think)
+    await asyncio.sleep(1)  # let start-up work (command menus) finish before counting CPU
+    at_start = process_stats(process.pid)
+    driver = Driver(api, url, think, timing)
+    refused_before = api.refused
+    calls_before = len(api.calls)
     started = time.monotonic()
 
     async def journey(user: int) -> None:
-        try:
+        with contextlib.suppress(JourneyBroken):  # a step never got its answer: counted as an error
             await driver.cash_out(user)
-        except JourneyBroken:  # a step never got its answer, so the next button is missing
-            driver.errors += 1
 
     await asyncio.gather(*(journey(100000 + index) for index in range(users)))
     elapsed = time.monotonic() - started
     stats = process_stats(process.pid)
     process.send_signal(signal.SIGTERM)
     await process.wait()
-    steps = {name: {"p50_ms": percentile(v, 0.5) * 1000, "p95_ms": percentile(v, 0.95) * 1000,
-                    "p99_ms": percentile(v, 0.99) * 1000, "n": len(v)} for name, v in driver.latencies.items()}  # fmt: skip
-    local = [x for name, v in driver.latencies.items() if "no Kotani" in name for x in v]
-    return {"users": users, "seconds": elapsed, "updates_per_second": sum(len(v) for v in driver.latencies.values()) / elapsed,
-            "errors": driver.errors, "steps": steps, "no_kotani_p50_ms": percentile(local, 0.5) * 1000,
-            "no_kotani_p99_ms": percentile(local, 0.99) * 1000, **stats}  # fmt: skip
+    await driver.http.aclose()
+    steps = {}
+    own: list[float] = []
+    for name, values in driver.latencies.items():
+        net = [total - waited for total, waited in zip(values, driver.own_kotani[name], strict=True)]
+        own.extend(net)
+        steps[name] = {"p50_ms": percentile(values, 0.5) * 1000, "p99_ms": percentile(values, 0.99) * 1000,
+                       "net_p50_ms": percentile(net, 0.5) * 1000, "net_p95_ms": percentile(net, 0.95) * 1000,
+                       "net_p99_ms": percentile(net, 0.99) * 1000, "n": len(values)}  # fmt: skip
+    stats["cpu_seconds"] -= at_start["cpu_seconds"]
+    methods = Counter(method for method, _ in api.calls[calls_before:])
+    return {"users": users, "think_seconds": think, "seconds": elapsed, "bot_api_calls": dict(methods),
+            "updates_per_second": sum(len(v) for v in driver.latencies.values()) / elapsed,
+            "errors": driver.errors, "steps": steps, "net_p50_ms": percentile(own, 0.5) * 1000,
+            "net_p95_ms": percentile(own, 0.95) * 1000, "net_p99_ms": percentile(own, 0.99) * 1000,
+            "telegram_429s_served": api.refused - refused_before, **stats}  # fmt: skip
 
 
-async def echo_baseline(users: int, api: LimitedBotApi, log: Path) -> dict[str, Any]:
+async def echo_baseline(users: int, api: LimitedBotApi, log: Path, think: float, steps: int) -> dict[str, Any]:
+    """The same users at the same pace, each sending as many messages as a cash-out takes."""
     port = free_port()
     env = {**os.environ, "BENCH_API": api_url_holder[0], "BENCH_PORT": str(port), "BENCH_TOKEN": api.token}
     url = f"http://127.0.0.1:{port}"
     process = await start_process([str(ROOT / "bench" / "echo_bot.py")], env, url, log)
-    driver = Driver(api, url)
+    await asyncio.sleep(1)
+    at_start = process_stats(process.pid)
+    driver = Driver(api, url, think)
+    started = time.monotonic()
 
     async def chat(user: int) -> None:
-        for index in range(5):
-            await driver.step(user, "echo", api.user_message(user, f"hello {index}"))
+        with contextlib.suppress(JourneyBroken):
+            for index in range(steps):
+                await driver.step(user, "echo", api.user_message(user, f"hello {index}"))
 
     await asyncio.gather(*(chat(200000 + index) for index in range(users)))
+    elapsed = time.monotonic() - started
+    stats = process_stats(process.pid)
+    stats["cpu_seconds"] -= at_start["cpu_seconds"]
     process.send_signal(signal.SIGTERM)
     await process.wait()
+    await driver.http.aclose()
     values = driver.latencies["echo"]
-    return {
-        "p50_ms": percentile(values, 0.5) * 1000,
-        "p99_ms": percentile(values, 0.99) * 1000,
-        "errors": driver.errors,
-    }
+    return {"p50_ms": percentile(values, 0.5) * 1000, "p95_ms": percentile(values, 0.95) * 1000,
+            "p99_ms": percentile(values, 0.99) * 1000, "errors": driver.errors, "updates": len(values),
+            "updates_per_second": len(values) / elapsed, **stats}  # fmt: skip
 
 
 api_url_holder: list[str] = []
@@ -280,30 +277,15 @@ async def webhook_storm(webhooks: int, offramps: int, env: dict[str, str], api: 
         )
         bodies.append((raw.encode(), {"X-Kotani-Signature": signature, "Content-Type": "application/json"}))
     process = await start_process(["-m", "bot"], env, url, log)
-    latencies: list[float] = []
-    accepted = 0
-    queue: asyncio.Queue[tuple[bytes, dict[str, str]]] = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
-
-    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=64)) as http:
-
-        async def worker() -> None:
-            nonlocal accepted
-            while not queue.empty():
-                body, headers = queue.get_nowait()
-                started = time.monotonic()
-                response = await http.post(f"{url}/kotani/webhook", content=body, headers=headers)
-                latencies.append(time.monotonic() - started)
-                accepted += response.status_code == 200
-
-        started = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(64)))
-        storm_seconds = time.monotonic() - started
+    refused_before = api.refused
+    started = time.monotonic()
+    latencies, statuses = await post_all("127.0.0.1", int(env["PORT"]), "/kotani/webhook", bodies, connections=64)
+    storm_seconds = time.monotonic() - started
+    accepted = sum(1 for status in statuses if status == 200)
     chats = [user for _, user in refs]
     deadline = time.monotonic() + 900
     while time.monotonic() < deadline:
-        delivered = sum(1 for chat in chats for m in api.chat(chat) if m.text and "Delivered" in m.text)
+        delivered = sum(1 for chat in chats if any(m.text and "Delivered" in m.text for m in api.chat(chat)))
         if delivered >= len(chats):
             break
         await asyncio.sleep(0.5)
@@ -311,12 +293,69 @@ async def webhook_storm(webhooks: int, offramps: int, env: dict[str, str], api: 
     stats = process_stats(process.pid)
     process.send_signal(signal.SIGTERM)
     await process.wait()
-    per_chat = [sum(1 for m in api.chat(chat) if m.text and "Delivered" in m.text) for chat in chats]
+    owed = await owed_notifications(database)
+    got = {chat: [m.text for m in api.chat(chat) if m.text] for chat in chats}
+    lost = sum(
+        1
+        for chat, texts in owed.items()
+        for text in texts
+        if not any(text in got_text for got_text in got.get(chat, []))
+    )
+    delivered_counts = [sum(1 for m in api.chat(chat) if m.text and "Delivered" in m.text) for chat in chats]
     return {"webhooks": len(bodies), "offramps": offramps, "accepted": accepted, "accepted_per_second": accepted / storm_seconds,
             "p50_ms": percentile(latencies, 0.5) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000,
-            "seconds_until_last_notification": drained, "lost_notifications": sum(1 for n in per_chat if n == 0),
-            "duplicated_notifications": sum(n - 1 for n in per_chat if n > 1), "telegram_429s_served": api.refused,
+            "seconds_until_last_notification": drained, "notifications_sent": sum(len(v) for v in got.values()),
+            "lost_notifications": lost + sum(1 for n in delivered_counts if n == 0),
+            "duplicated_notifications": sum(n - 1 for n in delivered_counts if n > 1),
+            "telegram_429s_served": api.refused - refused_before, "peak_bulk_per_second": api.peak_bulk_per_second,
             **stats}  # fmt: skip
+
+
+async def owed_notifications(database: Path) -> dict[int, list[str]]:
+    """What each chat's outbox says it was owed (the kinds' first words, to find in the chat)."""
+    store = await Storage.open(database)
+    try:
+        rows = await store.db.fetch_all("SELECT chat_id, kind FROM outbox")
+    finally:
+        await store.close()
+    words = {"crypto_received": "We received", "payout_started": "Payout in progress", "success": "Delivered"}
+    owed: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        if row["kind"] in words:
+            owed[row["chat_id"]].append(words[row["kind"]])
+    return owed
+
+
+def print_report(results: dict[str, Any], options: argparse.Namespace) -> None:
+    conversation = results.get("conversation")
+    if conversation is not None:
+        print(f"\nConversation load: {conversation['users']} users, think time {options.think} s, "
+              f"Kotani answering after {options.kotani_latency * 1000:.0f} ms")  # fmt: skip
+        print(
+            f"{'step':36} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} | excluding own Kotani wait: {'p50':>7} {'p95':>7} {'p99':>7}"
+        )
+        for step, row in conversation["steps"].items():
+            print(f"{step:36} {row['n']:5d} {row['p50_ms']:8.1f} {row['p99_ms']:8.1f} |"
+                  f"{'':27}{row['net_p50_ms']:7.1f} {row['net_p95_ms']:7.1f} {row['net_p99_ms']:7.1f}")  # fmt: skip
+        print(f"all steps excluding own Kotani wait: p50 {conversation['net_p50_ms']:.1f} ms, "
+              f"p95 {conversation['net_p95_ms']:.1f} ms, p99 {conversation['net_p99_ms']:.1f} ms")  # fmt: skip
+        print(f"updates/s {conversation['updates_per_second']:.1f}, errors {conversation['errors']}, "
+              f"429s served {conversation['telegram_429s_served']}, bot CPU {conversation['cpu_seconds']:.1f} s, "
+              f"bot peak memory {conversation['peak_memory_mb']:.0f} MB")  # fmt: skip
+        echo = results["echo_baseline"]
+        print(f"Echo bot, same users and pace: p50 {echo['p50_ms']:.1f} ms, p95 {echo['p95_ms']:.1f} ms, "
+              f"p99 {echo['p99_ms']:.1f} ms, CPU {echo['cpu_seconds']:.1f} s for {echo['updates']} updates")  # fmt: skip
+        print(f"overhead vs echo: p50 x{results['overhead_p50']:.2f}, p99 x{results['overhead_p99']:.2f}, "
+              f"CPU per update x{results['overhead_cpu_per_update']:.2f}")  # fmt: skip
+    storm = results.get("storm")
+    if storm is not None:
+        print(f"\nWebhook storm: {storm['webhooks']} webhooks for {storm['offramps']} offramps")
+        print(f"accepted {storm['accepted']} ({storm['accepted_per_second']:.0f}/s), p50 {storm['p50_ms']:.1f} ms, "
+              f"p99 {storm['p99_ms']:.1f} ms; {storm['notifications_sent']} notifications, the last after "
+              f"{storm['seconds_until_last_notification']:.0f} s; lost {storm['lost_notifications']}, duplicated "
+              f"{storm['duplicated_notifications']}; 429s served {storm['telegram_429s_served']}, peak bulk "
+              f"{storm['peak_bulk_per_second']}/s; bot CPU {storm['cpu_seconds']:.1f} s, peak memory "
+              f"{storm['peak_memory_mb']:.0f} MB")  # fmt: skip
 
 
 async def main() -> None:
@@ -325,8 +364,8 @@ async def main() -> None:
     parser.add_argument("--offramps", type=int, default=2000)
     parser.add_argument("--webhooks", type=int, default=10000)
     parser.add_argument("--kotani-latency", type=float, default=0.2)
-    parser.add_argument("--think", type=float, default=0.0, help="seconds a user takes between steps (0: none)")
-    parser.add_argument("--skip-storm", action="store_true")
+    parser.add_argument("--think", type=float, default=3.0, help="seconds a person takes between steps (0: none)")
+    parser.add_argument("--skip", action="append", default=[], choices=("conversation", "storm"))
     options = parser.parse_args()
     work = Path(os.environ.get("BENCH_DIR", "/tmp/kotani-bench"))
     work.mkdir(parents=True, exist_ok=True)
@@ -334,12 +373,18 @@ async def main() -> None:
         leftover.unlink()
     sandbox_config = SandboxConfig(api_keys=(API_KEY,), webhook_secret=SECRET, response_delay=options.kotani_latency,
                                    lookup_timeout_delay=0, rate_limits={"read": ((100000, 5.0),), "money": ((100000, 5.0),)})  # fmt: skip
-    _, sandbox_url, _ = await serve(create_app(sandbox_config))
+    timing = KotaniTiming(create_app(sandbox_config))
+    _, sandbox_url, _ = await serve(timing)
     api = LimitedBotApi()
     _, api_url, _ = await serve(api.app())
     api_url_holder.append(api_url)
-    results: dict[str, Any] = {}
-    for name in ("conversation",) if options.skip_storm else ("conversation", "storm"):
+    results: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "cores": os.cpu_count(),
+        "options": vars(options),
+    }
+    parts = [part for part in ("conversation", "storm") if part not in options.skip]
+    for name in parts:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         database = work / f"{name}.sqlite3"
@@ -349,32 +394,22 @@ async def main() -> None:
                "RECONCILE_INTERVAL_SECONDS": "100000", "TELEGRAM_WEBHOOK_SECRET": TG_SECRET}  # fmt: skip
         log = work / f"{name}.log"
         if name == "conversation":
-            results["conversation"] = await conversation_load(options.users, env, api, url, log, options.think)
+            results["conversation"] = await conversation_load(options.users, env, api, url, log, options.think, timing)
         else:
             results["storm"] = await webhook_storm(options.webhooks, options.offramps, env, api, url, log, database)
-    results["echo_baseline"] = await echo_baseline(options.users, api, work / "echo.log")
-    conversation = results["conversation"]
-    results["overhead_ratio_p50"] = conversation["no_kotani_p50_ms"] / results["echo_baseline"]["p50_ms"]
+    if "conversation" in results:
+        echo = await echo_baseline(options.users, api, work / "echo.log", options.think, steps=11)
+        results["echo_baseline"] = echo
+        conversation = results["conversation"]
+        updates = sum(row["n"] for row in conversation["steps"].values())
+        results["overhead_p50"] = conversation["net_p50_ms"] / echo["p50_ms"]
+        results["overhead_p99"] = conversation["net_p99_ms"] / echo["p99_ms"]
+        results["overhead_cpu_per_update"] = (conversation["cpu_seconds"] / updates) / (
+            echo["cpu_seconds"] / echo["updates"]
+        )
     results["harness_peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    print(f"\nConversation load: {options.users} users, Kotani answering after {options.kotani_latency * 1000:.0f} ms")
-    print(f"{'step':42} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-    for step, row in conversation["steps"].items():
-        print(f"{step:42} {row['p50_ms']:8.1f} {row['p95_ms']:8.1f} {row['p99_ms']:8.1f}")
-    print(f"updates/s {conversation['updates_per_second']:.1f}, errors {conversation['errors']}, "
-          f"bot CPU {conversation['cpu_seconds']:.1f} s, bot peak memory {conversation['peak_memory_mb']:.0f} MB")  # fmt: skip
-    echo = results["echo_baseline"]
-    print(f"Echo bot baseline: p50 {echo['p50_ms']:.1f} ms, p99 {echo['p99_ms']:.1f} ms; "
-          f"our steps without Kotani: p50 {conversation['no_kotani_p50_ms']:.1f} ms (x{results['overhead_ratio_p50']:.2f}), "
-          f"p99 {conversation['no_kotani_p99_ms']:.1f} ms")  # fmt: skip
-    storm = results.get("storm")
-    if storm is None:
-        return
-    print(f"\nWebhook storm: {storm['webhooks']} webhooks for {storm['offramps']} offramps")
-    print(f"accepted/s {storm['accepted_per_second']:.0f}, p50 {storm['p50_ms']:.1f} ms, p99 {storm['p99_ms']:.1f} ms, "
-          f"last notification after {storm['seconds_until_last_notification']:.0f} s, lost {storm['lost_notifications']}, "
-          f"duplicated {storm['duplicated_notifications']}, 429s served by the Bot API {storm['telegram_429s_served']}, "
-          f"bot peak memory {storm['peak_memory_mb']:.0f} MB")  # fmt: skip
+    print_report(results, options)
 
 
 if __name__ == "__main__":

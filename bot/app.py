@@ -30,6 +30,8 @@ COMMANDS = CUSTOMER_COMMANDS
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
+BOT_API_CONNECTIONS = 32
+
 
 async def register_commands(application: App) -> None:
     """The customer menu for everyone (in each language), and each admin's and agent's own menu."""
@@ -54,8 +56,17 @@ def build_application(svc: Services, *, token: str, api_base_url: str, polling: 
         .base_url(f"{api_base_url}/bot")
         .base_file_url(f"{api_base_url}/file/bot")
         .persistence(persistence)
+        # httpcore checks every pooled connection on every request, so PTB's default of 256
+        # connections cost a fifth of the bot's CPU under load (docs/benchmarks.md); requests to
+        # Telegram take milliseconds, so a few dozen connections carry hundreds a second.
+        .connection_pool_size(BOT_API_CONNECTIONS)
+        .pool_timeout(10)
         .concurrent_updates(PerChatUpdateProcessor())
-        .rate_limiter(AIORateLimiter(max_retries=2))
+        # Telegram's 30-a-second ceiling is for bulk messages; answering people who just wrote
+        # is not capped overall (only our notifications are, by the outbox sender's own budget),
+        # so a busy hour does not make every reply queue behind everyone else's. Group chats
+        # (the ops chat) keep PTB's 20-a-minute limit; a 429 is retried twice.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
         .post_init(register_commands)
     )
     if not polling:

@@ -2,8 +2,10 @@
 
 Rows are claimed (one per chat at a time, in order), sent, and marked sent only after
 Telegram accepted them. Per chat we keep at least ``per_chat_interval`` between messages
-(Telegram allows about one a second in a private chat); the bot's ``AIORateLimiter`` keeps
-the whole bot under 30 a second. A 429 is retried after Telegram's ``retry_after``, a 5xx or a
+(Telegram allows about one a second in a private chat), and all notifications together stay
+within ``bulk_per_second`` requests (Telegram: about 30 a second for bulk messages; every
+send and edit the sender makes counts). Replies to people who just wrote are not in this
+budget: they are not bulk, and must not wait behind a burst of notifications. A 429 is retried after Telegram's ``retry_after``, a 5xx or a
 timeout with backoff, and a chat that blocked the bot is marked and given up on.
 """
 
@@ -18,6 +20,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -42,6 +45,7 @@ class OutboxSender:
         idle_seconds: float = 2.0,
         per_chat_interval: float = 1.0,
         max_parallel: int = 10,
+        bulk_per_second: float = 25,
     ) -> None:
         self._bot = bot
         self._svc = svc
@@ -50,6 +54,8 @@ class OutboxSender:
         self._idle = idle_seconds
         self._per_chat_interval = per_chat_interval
         self._parallel = asyncio.Semaphore(max_parallel)
+        # a little under Telegram's 30/s, leaving room for the ops chat and clock skew
+        self._bulk = AsyncLimiter(bulk_per_second, 1)
         self._wake = asyncio.Event()
         self._last_sent: dict[int, float] = {}
         self._task: asyncio.Task[None] | None = None
@@ -108,6 +114,7 @@ class OutboxSender:
             await self._pace(message.chat_id)
             try:
                 text, markup = await self._render(message)
+                await self._bulk.acquire()
                 sent = await self._bot.send_message(
                     message.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
                 )
@@ -149,6 +156,7 @@ class OutboxSender:
         offramp = await self._svc.storage.offramps.get(message.reference_id)
         if offramp is None or offramp.status_message_id is None or offramp.chat_id != message.chat_id:
             return
+        await self._bulk.acquire()
         with contextlib.suppress(TelegramError):
             await self._bot.edit_message_text(
                 details(offramp),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,11 +27,13 @@ class AuditRepository:
         self._db = db
 
     async def record(self, actor_id: int, action: str, target: str | None = None, **details: Any) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "INSERT INTO audit_log (actor_id, action, target, details, at) VALUES (?, ?, ?, ?, ?)",
                 (actor_id, action, target, json.dumps(details, default=str, ensure_ascii=False), self._db.now()),
             )
+
+        await self._db.run(work)
 
     async def recent(self, limit: int = 20) -> list[AuditEntry]:
         rows = await self._db.fetch_all("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))

@@ -6,9 +6,19 @@ only a power loss or kernel crash can drop the last commits, which the reconcile
 Kotani's webhook retries then restore. (``FULL`` adds an fsync to every commit for protection
 against power loss only; on the benchmark the change made no measurable difference, since the
 webhook path is bound by other work — see docs/benchmarks.md.) All writes go
-through :meth:`Database.transaction`, which takes ``BEGIN IMMEDIATE`` so a second process on
-the same file waits (``busy_timeout``) instead of failing with "database is locked", and an
-asyncio lock so two tasks of this process never share one transaction.
+through :meth:`Database.run` (or :meth:`Database.transaction`), which take ``BEGIN IMMEDIATE``
+so a second process on the same file waits (``busy_timeout``) instead of failing with
+"database is locked", and an asyncio lock so two tasks of this process never share one
+transaction.
+
+Why :meth:`run`: aiosqlite's public API makes one trip to its database thread per statement
+and per fetch, and each trip waits for a turn of the busy event loop. A transaction of eight
+statements held the lock across eight turns, so under load every other task queued behind it
+(replies waited seconds, webhooks topped out at ~165 a second: docs/benchmarks.md). ``run``
+hands a plain function to the same thread and connection, so a whole transaction is one trip.
+It uses ``aiosqlite.Connection._execute``, the one call aiosqlite has for running a function
+on its thread; it is private, so the version is pinned in ``pyproject.toml`` and every
+storage test goes through it.
 """
 
 from __future__ import annotations
@@ -16,16 +26,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from storage.migrations import apply_migrations
 
 logger = logging.getLogger("storage")
+
+T = TypeVar("T")
+Work = Callable[[sqlite3.Connection], T]
 
 DEFAULT_PATH = Path("data") / "bot.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -106,12 +120,39 @@ class Database:
                 raise
             await connection.execute("COMMIT")
 
-    async def fetch_all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
+    async def run(self, work: Work[T]) -> T:
+        """``work(connection)`` inside ``BEGIN IMMEDIATE`` … ``COMMIT``, in one trip to the
+        database thread; an exception rolls everything back and is raised here."""
+
+        def in_transaction() -> T:
+            raw = self._raw()
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(raw)
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT")
+            return result
+
         async with self._lock:
-            cursor = await self.connection.execute(sql, params)
-            rows = await cursor.fetchall()
-            await cursor.close()
-            return list(rows)
+            return await self._on_thread(in_transaction)
+
+    async def read(self, work: Work[T]) -> T:
+        """``work(connection)`` for reading, in one trip (WAL: it never waits for writers)."""
+        async with self._lock:
+            return await self._on_thread(lambda: work(self._raw()))
+
+    def _raw(self) -> sqlite3.Connection:
+        """The sqlite3 connection itself; only ever touched on aiosqlite's own thread."""
+        return self.connection._conn
+
+    async def _on_thread(self, function: Callable[[], T]) -> T:
+        result: T = await self.connection._execute(function)  # type: ignore[no-untyped-call]
+        return result
+
+    async def fetch_all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
+        return await self.read(lambda conn: conn.execute(sql, params).fetchall())
 
     async def fetch_one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> aiosqlite.Row | None:
         rows = await self.fetch_all(sql, params)

@@ -9,9 +9,8 @@ plus the notifications it owes (``owed``) commit in one transaction.
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from typing import Any
-
-import aiosqlite
 
 from storage.db import Database
 from storage.models import NewOfframp, Observation, OfframpEvent, OfframpRecord, RecordResult, money_text
@@ -43,8 +42,9 @@ class OfframpRepository:
     async def create(self, offramp: NewOfframp) -> OfframpRecord:
         """Store a new offramp as NEW; storing the same reference again returns the first."""
         now = self._db.now()
-        async with self._db.transaction() as conn:
-            await conn.execute(
+
+        def work(conn: sqlite3.Connection) -> OfframpRecord:
+            conn.execute(
                 """
                 INSERT OR IGNORE INTO offramps (reference_id, user_id, chat_id, agent_id, recipient_id, quote_id, token,
                     chain, crypto_amount, currency, fiat_amount, fiat_transaction_amount, fee, sender_address, status,
@@ -58,7 +58,9 @@ class OfframpRepository:
                     money_text(offramp.fee), offramp.sender_address, NEW, now, now,
                 ),
             )  # fmt: skip
-            return await self._get(conn, offramp.reference_id)
+            return self._get(conn, offramp.reference_id)
+
+        return await self._db.run(work)
 
     async def get(self, reference_id: str) -> OfframpRecord | None:
         row = await self._db.fetch_one("SELECT * FROM offramps WHERE reference_id = ?", (reference_id,))
@@ -90,22 +92,24 @@ class OfframpRepository:
         return [OfframpRecord.from_row(row) for row in rows]
 
     async def mark_polled(self, reference_id: str) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "UPDATE offramps SET last_polled_at = ? WHERE reference_id = ?", (self._db.now(), reference_id)
             )
 
+        await self._db.run(work)
+
     async def set_status_message(self, reference_id: str, message_id: int) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE offramps SET status_message_id = ? WHERE reference_id = ?", (message_id, reference_id)
-            )
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE offramps SET status_message_id = ? WHERE reference_id = ?", (message_id, reference_id))
+
+        await self._db.run(work)
 
     async def set_recipient(self, reference_id: str, recipient_id: int) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE offramps SET recipient_id = ? WHERE reference_id = ?", (recipient_id, reference_id)
-            )
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE offramps SET recipient_id = ? WHERE reference_id = ?", (recipient_id, reference_id))
+
+        await self._db.run(work)
 
     async def open_for_agent(self, agent_id: int) -> list[OfframpRecord]:
         """The agent's cash-outs still waiting or needing action, oldest first (their queue)."""
@@ -152,18 +156,19 @@ class OfframpRepository:
         ``notify=False`` for changes the user caused and was already answered about.
         """
         now = self._db.now()
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute("SELECT * FROM offramps WHERE reference_id = ?", (observation.reference_id,))
-            row = await cursor.fetchone()
+
+        def work(conn: sqlite3.Connection) -> RecordResult:
+            cursor = conn.execute("SELECT * FROM offramps WHERE reference_id = ?", (observation.reference_id,))
+            row = cursor.fetchone()
             if row is None:
                 raise UnknownOfframp(observation.reference_id)
             before = OfframpRecord.from_row(row)
-            cursor = await conn.execute(
+            cursor = conn.execute(
                 "SELECT 1 FROM offramp_events WHERE reference_id = ? AND dedupe_key = ? AND duplicate = 0",
                 (observation.reference_id, observation.dedupe_key),
             )
-            if await cursor.fetchone() is not None:
-                await self._insert_event(conn, observation, now, duplicate=True, changed=False, note="duplicate")
+            if cursor.fetchone() is not None:
+                self._insert_event(conn, observation, now, duplicate=True, changed=False, note="duplicate")
                 return RecordResult(True, False, before.status, before.status, note="duplicate")
 
             verdict = decide(before.status, observation.status)
@@ -172,23 +177,21 @@ class OfframpRepository:
             if changed:
                 changes["updated_at"] = now
                 columns = ", ".join(f"{name} = ?" for name in changes)
-                await conn.execute(
+                conn.execute(
                     f"UPDATE offramps SET {columns} WHERE reference_id = ?",  # noqa: S608 (column names are ours)
                     (*changes.values(), observation.reference_id),
                 )
-            after = await self._get(conn, observation.reference_id)
+            after = self._get(conn, observation.reference_id)
             note = (
                 verdict.reason if not verdict.apply else ("correction: " + verdict.reason if verdict.correction else "")
             )
-            await self._insert_event(conn, observation, now, duplicate=False, changed=changed, note=note or None)
+            self._insert_event(conn, observation, now, duplicate=False, changed=changed, note=note or None)
             outbox_ids: list[int] = []
             if notify and changed:
                 for owed in notifications_owed(
                     before, after, correction=verdict.correction, ops_chat_id=self._ops_chat_id
                 ):
-                    outbox_ids.append(
-                        await enqueue(conn, now, owed.chat_id, after.reference_id, owed.kind, owed.payload)
-                    )
+                    outbox_ids.append(enqueue(conn, now, owed.chat_id, after.reference_id, owed.kind, owed.payload))
             return RecordResult(
                 duplicate=False,
                 changed=changed,
@@ -199,16 +202,18 @@ class OfframpRepository:
                 note=note,
             )
 
-    async def _get(self, conn: aiosqlite.Connection, reference_id: str) -> OfframpRecord:
-        cursor = await conn.execute("SELECT * FROM offramps WHERE reference_id = ?", (reference_id,))
-        row = await cursor.fetchone()
+        return await self._db.run(work)
+
+    def _get(self, conn: sqlite3.Connection, reference_id: str) -> OfframpRecord:
+        cursor = conn.execute("SELECT * FROM offramps WHERE reference_id = ?", (reference_id,))
+        row = cursor.fetchone()
         if row is None:
             raise UnknownOfframp(reference_id)
         return OfframpRecord.from_row(row)
 
-    async def _insert_event(
+    def _insert_event(
         self,
-        conn: aiosqlite.Connection,
+        conn: sqlite3.Connection,
         observation: Observation,
         now: str,
         *,
@@ -216,7 +221,7 @@ class OfframpRepository:
         changed: bool,
         note: str | None,
     ) -> None:
-        await conn.execute(
+        conn.execute(
             """
             INSERT INTO offramp_events (reference_id, source, event, dedupe_key, status, raw, received_at, duplicate,
                                         changed, note)

@@ -10,10 +10,9 @@ notifications in the order they were owed.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 from typing import Any
-
-import aiosqlite
 
 from storage.db import Database, to_text
 from storage.models import OutboxMessage
@@ -26,11 +25,11 @@ def backoff(attempts: int, base_seconds: float = 5) -> timedelta:
     return timedelta(seconds=min(3600, base_seconds * 2 ** max(0, attempts - 1)))
 
 
-async def enqueue(
-    conn: aiosqlite.Connection, now: str, chat_id: int, reference_id: str | None, kind: str, payload: dict[str, Any]
+def enqueue(
+    conn: sqlite3.Connection, now: str, chat_id: int, reference_id: str | None, kind: str, payload: dict[str, Any]
 ) -> int:
     """Add a row inside the caller's transaction (so it commits with the change that owes it)."""
-    cursor = await conn.execute(
+    cursor = conn.execute(
         """
         INSERT INTO outbox (chat_id, reference_id, kind, payload, created_at, next_attempt_at)
         VALUES (?, ?, ?, ?, ?, ?)
@@ -48,16 +47,19 @@ class OutboxRepository:
         self.retry_base_seconds = retry_base_seconds
 
     async def add(self, chat_id: int, kind: str, payload: dict[str, Any], reference_id: str | None = None) -> int:
-        async with self._db.transaction() as conn:
-            return await enqueue(conn, self._db.now(), chat_id, reference_id, kind, payload)
+        def work(conn: sqlite3.Connection) -> int:
+            return enqueue(conn, self._db.now(), chat_id, reference_id, kind, payload)
+
+        return await self._db.run(work)
 
     async def claim(self, worker: str, *, limit: int = 20, lease_seconds: float = 60) -> list[OutboxMessage]:
         """Take up to ``limit`` due rows for ``worker``; nobody else gets them until the lease ends."""
         now_dt = self._db.clock()
         now = to_text(now_dt)
         until = to_text(now_dt + timedelta(seconds=lease_seconds))
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+
+        def work(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+            cursor = conn.execute(
                 """
                 SELECT o.id FROM outbox o
                 WHERE o.sent_at IS NULL AND o.dead_at IS NULL AND o.next_attempt_at <= :now
@@ -71,30 +73,34 @@ class OutboxRepository:
                 """,
                 {"now": now, "limit": limit},
             )
-            ids = [row[0] for row in await cursor.fetchall()]
+            ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 return []
             marks = ",".join("?" for _ in ids)
-            await conn.execute(
+            conn.execute(
                 f"UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id IN ({marks})",  # noqa: S608 (placeholders only)
                 (worker, until, *ids),
             )
-            cursor = await conn.execute(f"SELECT * FROM outbox WHERE id IN ({marks}) ORDER BY id", ids)  # noqa: S608
-            rows = await cursor.fetchall()
-        return [OutboxMessage.from_row(row) for row in rows]
+            cursor = conn.execute(f"SELECT * FROM outbox WHERE id IN ({marks}) ORDER BY id", ids)  # noqa: S608
+            return cursor.fetchall()
+
+        return [OutboxMessage.from_row(row) for row in await self._db.run(work)]
 
     async def release(self, worker: str) -> int:
         """Give back rows ``worker`` claimed but did not send (a clean shutdown)."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+
+        def work(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
                 "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ? AND sent_at IS NULL",
                 (worker,),
             )
             return cursor.rowcount
 
+        return await self._db.run(work)
+
     async def mark_sent(self, message_id: int, *, telegram_message_id: int | None = None) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 """
                 UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1,
                                   claimed_by = NULL, claimed_until = NULL
@@ -103,17 +109,20 @@ class OutboxRepository:
                 (self._db.now(), telegram_message_id, message_id),
             )
 
+        await self._db.run(work)
+
     async def mark_failed(self, message_id: int, error: str, *, retry_after: float | None = None) -> bool:
         """Count a failed attempt and schedule the next; returns False once the row is dead."""
         now = self._db.clock()
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute("SELECT attempts FROM outbox WHERE id = ?", (message_id,))
-            row = await cursor.fetchone()
+
+        def work(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute("SELECT attempts FROM outbox WHERE id = ?", (message_id,))
+            row = cursor.fetchone()
             if row is None:
                 return False
             attempts = int(row[0]) + 1
             if attempts >= self.max_attempts:
-                await conn.execute(
+                conn.execute(
                     """
                     UPDATE outbox SET attempts = ?, last_error = ?, dead_at = ?, claimed_by = NULL, claimed_until = NULL
                     WHERE id = ?
@@ -126,7 +135,7 @@ class OutboxRepository:
                 if retry_after is not None
                 else backoff(attempts, self.retry_base_seconds)
             )
-            await conn.execute(
+            conn.execute(
                 """
                 UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = ?,
                                   claimed_by = NULL, claimed_until = NULL
@@ -136,9 +145,11 @@ class OutboxRepository:
             )
             return True
 
+        return await self._db.run(work)
+
     async def mark_dead(self, message_id: int, reason: str) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 """
                 UPDATE outbox SET dead_at = ?, last_error = ?, attempts = attempts + 1,
                                   claimed_by = NULL, claimed_until = NULL
@@ -147,10 +158,13 @@ class OutboxRepository:
                 (self._db.now(), reason, message_id),
             )
 
+        await self._db.run(work)
+
     async def drop_chat(self, chat_id: int, reason: str) -> int:
         """Give up on every unsent row of a chat (the user blocked the bot)."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
+
+        def work(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
                 """
                 UPDATE outbox SET dead_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL
                 WHERE chat_id = ? AND sent_at IS NULL AND dead_at IS NULL
@@ -158,6 +172,8 @@ class OutboxRepository:
                 (self._db.now(), reason, chat_id),
             )
             return cursor.rowcount
+
+        return await self._db.run(work)
 
     async def get(self, message_id: int) -> OutboxMessage | None:
         row = await self._db.fetch_one("SELECT * FROM outbox WHERE id = ?", (message_id,))

@@ -4,11 +4,21 @@ user, chat, bot and callback data, one JSON row per key.
 Only conversation positions and small per-user scratch values live here; money state lives
 in our own tables. Values must be JSON; ``Decimal`` and ``datetime`` are tagged so they
 round-trip exactly (a float would silently change an amount).
+
+PTB hands over every touched chat's data every few seconds, one call per chat, all at once.
+Writing each in its own transaction queued hundreds of transactions in front of every other
+database call (replies waited seconds under load: docs/benchmarks.md), so writes are grouped:
+each call stages its row and the first caller writes everything staged in one transaction;
+a value identical to the one last written is not written again. A SIGKILL can therefore lose
+the last few seconds of conversation progress (the user repeats a step; money state is in
+our own tables and committed before anything is sent), never leave half of one flush.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -21,6 +31,8 @@ from storage.db import Database
 _DECIMAL = "__decimal__"
 _DATETIME = "__datetime__"
 _TUPLE = "__tuple__"
+
+Row = tuple[str, str, str]  # ("data", kind, key) or ("conv", conversation name, key)
 
 
 def _encode(value: Any) -> Any:
@@ -66,22 +78,67 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
     def __init__(self, db: Database, *, store_data: PersistenceInput | None = None, update_interval: float = 5) -> None:
         super().__init__(store_data=store_data, update_interval=update_interval)
         self._db = db
+        self._staged: dict[Row, str | None] = {}  # value None deletes the row
+        self._latest: dict[Row, str | None] = {}  # what the table holds once the staged rows are written
+        self._writing = asyncio.Lock()
+
+    async def _stage(self, row: Row, value: str | None) -> None:
+        """Stage one row and return once it (with whatever else was staged) is committed."""
+        if row not in self._latest or self._latest[row] != value:
+            self._latest[row] = value
+            self._staged[row] = value
+        async with self._writing:  # also waits for a transaction in flight that carries our row
+            if not self._staged:  # an earlier caller's transaction took ours along
+                return
+            batch, self._staged = self._staged, {}
+            try:
+                await self._write(batch)
+            except BaseException:
+                for failed in batch:  # not written: the next call for these rows must write again
+                    self._latest.pop(failed, None)
+                raise
+
+    async def _write(self, batch: dict[Row, str | None]) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO ptb_data (kind, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
+                [
+                    (kind, key, text)
+                    for (table, kind, key), text in batch.items()
+                    if table == "data" and text is not None
+                ],
+            )
+            conn.executemany(
+                "DELETE FROM ptb_data WHERE kind = ? AND key = ?",
+                [(kind, key) for (table, kind, key), text in batch.items() if table == "data" and text is None],
+            )
+            conn.executemany(
+                "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?) "
+                "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
+                [
+                    (name, key, text)
+                    for (table, name, key), text in batch.items()
+                    if table == "conv" and text is not None
+                ],
+            )
+            conn.executemany(
+                "DELETE FROM ptb_conversations WHERE name = ? AND key = ?",
+                [(name, key) for (table, name, key), text in batch.items() if table == "conv" and text is None],
+            )
+
+        await self._db.run(work)
 
     async def _load(self, kind: str) -> dict[str, Any]:
         rows = await self._db.fetch_all("SELECT key, value FROM ptb_data WHERE kind = ?", (kind,))
+        self._latest.update({("data", kind, row["key"]): row["value"] for row in rows})
         return {row["key"]: loads(row["value"]) for row in rows}
 
     async def _store(self, kind: str, key: str, value: Any) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO ptb_data (kind, key, value) VALUES (?, ?, ?) "
-                "ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
-                (kind, key, dumps(value)),
-            )
+        await self._stage(("data", kind, key), dumps(value))
 
     async def _drop(self, kind: str, key: str) -> None:
-        async with self._db.transaction() as conn:
-            await conn.execute("DELETE FROM ptb_data WHERE kind = ? AND key = ?", (kind, key))
+        await self._stage(("data", kind, key), None)
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         return {int(key): value for key, value in (await self._load("user")).items()}
@@ -101,19 +158,11 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
 
     async def get_conversations(self, name: str) -> ConversationDict:
         rows = await self._db.fetch_all("SELECT key, state FROM ptb_conversations WHERE name = ?", (name,))
+        self._latest.update({("conv", name, row["key"]): row["state"] for row in rows})
         return {tuple(json.loads(row["key"])): loads(row["state"]) for row in rows}
 
     async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
-        encoded_key = json.dumps(list(key))
-        async with self._db.transaction() as conn:
-            if new_state is None:
-                await conn.execute("DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, encoded_key))
-            else:
-                await conn.execute(
-                    "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?) "
-                    "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state",
-                    (name, encoded_key, dumps(new_state)),
-                )
+        await self._stage(("conv", name, json.dumps(list(key))), None if new_state is None else dumps(new_state))
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
         await self._store("user", str(user_id), data)
@@ -144,4 +193,4 @@ class SQLitePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str
         """Nothing to do (single writer)."""
 
     async def flush(self) -> None:
-        """Every update is written through at once; nothing is buffered here."""
+        """Every call waits until its row is committed; nothing is left buffered here."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from storage.db import Database
 from storage.models import NewRecipient, Recipient
 
@@ -13,8 +15,9 @@ class RecipientRepository:
     async def save(self, recipient: NewRecipient) -> Recipient:
         """Insert, or refresh the details of the same destination saved before."""
         now = self._db.now()
-        async with self._db.transaction() as conn:
-            await conn.execute(
+
+        def work(conn: sqlite3.Connection) -> Recipient:
+            conn.execute(
                 """
                 INSERT INTO recipients (owner_id, kind, country, destination, account_reference, network,
                                         bank_code, bank_name, holder_name, customer_key, created_at, last_used_at)
@@ -33,7 +36,7 @@ class RecipientRepository:
                     recipient.holder_name, recipient.customer_key, now, now,
                 ),
             )  # fmt: skip
-            cursor = await conn.execute(
+            cursor = conn.execute(
                 """
                 SELECT * FROM recipients
                 WHERE owner_id = ? AND kind = ? AND country = ? AND destination = ? AND account_reference = ?
@@ -46,9 +49,10 @@ class RecipientRepository:
                     recipient.account_reference,
                 ),
             )
-            row = await cursor.fetchone()
-        assert row is not None
-        return Recipient.from_row(row)
+            row: sqlite3.Row = cursor.fetchone()
+            return Recipient.from_row(row)
+
+        return await self._db.run(work)
 
     async def for_owner(self, owner_id: int, limit: int = 20) -> list[Recipient]:
         rows = await self._db.fetch_all(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 from storage.db import Database
@@ -32,8 +33,9 @@ class UserRepository:
     async def touch(self, user_id: int, chat_id: int | None, language: str | None = None) -> User:
         """Record that the user was seen (creating them on first contact); an unblock too."""
         now = self._db.now()
-        async with self._db.transaction() as conn:
-            await conn.execute(
+
+        def work(conn: sqlite3.Connection) -> User:
+            conn.execute(
                 """
                 INSERT INTO users (user_id, chat_id, language, first_seen, last_seen)
                 VALUES (?, ?, COALESCE(?, 'en'), ?, ?)
@@ -44,10 +46,11 @@ class UserRepository:
                 """,
                 (user_id, chat_id, language, now, now),
             )
-            cursor = await conn.execute("SELECT * FROM users WHERE user_id = ?", (user_id,))
-            row = await cursor.fetchone()
-        assert row is not None
-        return User.from_row(row)
+            cursor = conn.execute("SELECT * FROM users WHERE user_id = ?", (user_id,))
+            row: sqlite3.Row = cursor.fetchone()
+            return User.from_row(row)
+
+        return await self._db.run(work)
 
     async def get(self, user_id: int) -> User | None:
         row = await self._db.fetch_one("SELECT * FROM users WHERE user_id = ?", (user_id,))
@@ -55,21 +58,27 @@ class UserRepository:
 
     async def set_language(self, user_id: int, language: str) -> None:
         self._recent.pop(user_id, None)
-        async with self._db.transaction() as conn:
-            await conn.execute("UPDATE users SET language = ? WHERE user_id = ?", (language, user_id))
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE users SET language = ? WHERE user_id = ?", (language, user_id))
+
+        await self._db.run(work)
 
     async def set_role(self, user_id: int, role: str) -> None:
         if role not in ROLES:
             raise ValueError(f"unknown role {role}")
         now = self._db.now()
-        async with self._db.transaction() as conn:
-            await conn.execute(
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 """
                 INSERT INTO users (user_id, role, first_seen, last_seen) VALUES (?, ?, ?, ?)
                 ON CONFLICT (user_id) DO UPDATE SET role = excluded.role
                 """,
                 (user_id, role, now, now),
             )
+
+        await self._db.run(work)
 
     async def with_role(self, role: str) -> list[User]:
         rows = await self._db.fetch_all("SELECT * FROM users WHERE role = ? ORDER BY user_id", (role,))
@@ -83,5 +92,8 @@ class UserRepository:
     async def mark_blocked(self, chat_id: int) -> None:
         """The user blocked the bot (Telegram answered 403): stop sending to this chat."""
         self._recent = {user: seen for user, seen in self._recent.items() if seen[1] != chat_id}
-        async with self._db.transaction() as conn:
-            await conn.execute("UPDATE users SET blocked_bot = 1 WHERE chat_id = ?", (chat_id,))
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE users SET blocked_bot = 1 WHERE chat_id = ?", (chat_id,))
+
+        await self._db.run(work)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from pathlib import Path
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
 
+from bot.log_safety import hide_bot_token_in_logs
 from storage import Database
 from storage.persistence import SQLitePersistence, dumps, loads
 from tests.support.fake_telegram import FakeTelegram
@@ -36,6 +38,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 def build(persistence: SQLitePersistence, url: str, token: str) -> Application:  # type: ignore[type-arg]
+    hide_bot_token_in_logs()  # as bot.app does: a bare Application would log the token in its URLs
     app = Application.builder().token(token).base_url(f"{url}/bot").persistence(persistence).updater(None).build()
     app.add_handler(
         ConversationHandler(
@@ -101,3 +104,22 @@ def test_tagged_json_keeps_decimals_tuples_and_datetimes() -> None:
 
     value = {"a": Decimal("1.10"), "b": (1, 2), "c": datetime(2026, 1, 1, tzinfo=UTC)}
     assert loads(dumps(value)) == value
+
+
+async def test_a_flush_of_many_chats_is_one_transaction_and_unchanged_data_is_not_rewritten(tmp_path: Path) -> None:
+    """PTB hands over every touched chat at once; one transaction each queued every other
+    database call behind hundreds of them (docs/benchmarks.md)."""
+    async with Database(tmp_path / "bot.sqlite3") as db:
+        statements: list[str] = []
+        await db.connection.set_trace_callback(statements.append)
+        persistence = SQLitePersistence(db)
+        data = {user: {"amount": Decimal(user)} for user in range(1, 301)}
+        await asyncio.gather(*(persistence.update_user_data(user, value) for user, value in data.items()))
+        assert await SQLitePersistence(db).get_user_data() == data  # all committed when the calls return
+        assert statements.count("BEGIN IMMEDIATE") <= 2
+
+        statements.clear()
+        await asyncio.gather(*(persistence.update_user_data(user, value) for user, value in data.items()))
+        await persistence.update_user_data(7, {"amount": Decimal("7.5")})
+        assert statements.count("BEGIN IMMEDIATE") == 1  # only the one that changed
+        assert (await SQLitePersistence(db).get_user_data())[7] == {"amount": Decimal("7.5")}
