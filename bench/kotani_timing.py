@@ -26,6 +26,7 @@ class KotaniTiming:
     markers: dict[str, int] = field(default_factory=dict)  # marker text -> user
     calls: dict[int, list[tuple[float, float]]] = field(default_factory=lambda: defaultdict(list))
     unattributed: int = 0
+    by_route: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def mark(self, user: int, *markers: str) -> None:
         for marker in markers:
@@ -65,6 +66,9 @@ class KotaniTiming:
             await self.app(scope, receiving, send)
         finally:
             owner = self._owner(scope["path"], b"".join(chunks))
+            route = scope["method"] + " " + "/".join(part if not any(c.isdigit() for c in part) else "{id}"
+                                                     for part in scope["path"].split("/"))  # fmt: skip
+            self.by_route[route + ("" if owner is not None else " (shared)")].append(time.monotonic() - started)
             if owner is None:
                 self.unattributed += 1
             else:

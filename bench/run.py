@@ -65,6 +65,37 @@ async def serve(app: Any) -> tuple[uvicorn.Server, str, asyncio.Task[None]]:
     return server, f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}", task
 
 
+class LoopLag:
+    """How late this process's event loop wakes up: if the harness lags, its timestamps do too."""
+
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(0.01)
+            self.lags.append(time.monotonic() - before - 0.01)
+
+    def __enter__(self) -> LoopLag:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+    def summary(self) -> dict[str, float]:
+        return {"p50_ms": percentile(self.lags, 0.5) * 1000, "p99_ms": percentile(self.lags, 0.99) * 1000,
+                "max_ms": max(self.lags, default=0) * 1000}  # fmt: skip
+
+
+def harness_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def free_port() -> int:
     import socket
 
@@ -120,6 +151,7 @@ class Driver:
         self.http = httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=256))
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.own_kotani: dict[str, list[float]] = defaultdict(list)
+        self.timeline: list[tuple[float, float]] = []  # (when the step began, its latency without own Kotani wait)
         self.errors = 0
 
     async def step(self, user: int, name: str, update: dict[str, Any], *, expect: int = 1) -> None:
@@ -137,6 +169,7 @@ class Driver:
         waited = self.timing.waited(user, started, answered) if self.timing else 0.0
         self.latencies[name].append(answered - started)
         self.own_kotani[name].append(waited)
+        self.timeline.append((started, answered - started - waited))
 
     async def buttons(self, user: int, label: str) -> tuple[Any, str]:
         """The newest message offering ``label`` (waiting a little for it to arrive)."""
@@ -179,18 +212,28 @@ async def conversation_load(
     driver = Driver(api, url, think, timing)
     refused_before = api.refused
     calls_before = len(api.calls)
+    harness_before = harness_cpu()
     started = time.monotonic()
 
     async def journey(user: int) -> None:
         with contextlib.suppress(JourneyBroken):  # a step never got its answer: counted as an error
             await driver.cash_out(user)
 
-    await asyncio.gather(*(journey(100000 + index) for index in range(users)))
+    with LoopLag() as lag:
+        await asyncio.gather(*(journey(100000 + index) for index in range(users)))
     elapsed = time.monotonic() - started
     stats = process_stats(process.pid)
+    stats["harness_cpu_share"] = (harness_cpu() - harness_before) / elapsed
+    stats["harness_loop_lag"] = lag.summary()
     process.send_signal(signal.SIGTERM)
     await process.wait()
     await driver.http.aclose()
+    windows: dict[int, list[float]] = defaultdict(list)
+    for at, latency in driver.timeline:
+        windows[int((at - started) // 5) * 5].append(latency)
+    timeline = {f"{second}s": {"n": len(values), "p50_ms": round(percentile(values, 0.5) * 1000, 1),
+                               "p99_ms": round(percentile(values, 0.99) * 1000, 1)}
+                for second, values in sorted(windows.items())}  # fmt: skip
     steps = {}
     own: list[float] = []
     for name, values in driver.latencies.items():
@@ -201,11 +244,15 @@ async def conversation_load(
                        "net_p99_ms": percentile(net, 0.99) * 1000, "n": len(values)}  # fmt: skip
     stats["cpu_seconds"] -= at_start["cpu_seconds"]
     methods = Counter(method for method, _ in api.calls[calls_before:])
-    return {"users": users, "think_seconds": think, "seconds": elapsed, "bot_api_calls": dict(methods),
+    return {"users": users, "think_seconds": think, "seconds": elapsed, "bot_api_calls": dict(methods), "timeline": timeline,
             "updates_per_second": sum(len(v) for v in driver.latencies.values()) / elapsed,
             "errors": driver.errors, "steps": steps, "net_p50_ms": percentile(own, 0.5) * 1000,
             "net_p95_ms": percentile(own, 0.95) * 1000, "net_p99_ms": percentile(own, 0.99) * 1000,
-            "telegram_429s_served": api.refused - refused_before, **stats}  # fmt: skip
+            "telegram_429s_served": api.refused - refused_before, "telegram_429s_by_limit": dict(api.refused_by_kind),
+            "bot_cpu_share": stats["cpu_seconds"] / elapsed,
+            "kotani_calls": {route: {"n": len(v), "p50_ms": round(percentile(v, 0.5) * 1000, 1),
+                                     "p99_ms": round(percentile(v, 0.99) * 1000, 1)}
+                             for route, v in timing.by_route.items()}, **stats}  # fmt: skip
 
 
 async def echo_baseline(users: int, api: LimitedBotApi, log: Path, think: float, steps: int) -> dict[str, Any]:
@@ -260,7 +307,7 @@ async def seed(path: Path, offramps: int) -> list[tuple[str, int]]:
 
 
 async def webhook_storm(webhooks: int, offramps: int, env: dict[str, str], api: LimitedBotApi, url: str,
-                        log: Path, database: Path) -> dict[str, Any]:  # fmt: skip
+                        log: Path, database: Path, connections: int) -> dict[str, Any]:  # fmt: skip
     refs = await seed(database, offramps)
     rng = random.Random(1)
     events = [(ref, status) for ref, _ in refs for status in ("CRYPTO_RECEIVED", "IN_PROGRESS", "SUCCESSFUL")]
@@ -279,7 +326,8 @@ async def webhook_storm(webhooks: int, offramps: int, env: dict[str, str], api: 
     process = await start_process(["-m", "bot"], env, url, log)
     refused_before = api.refused
     started = time.monotonic()
-    latencies, statuses = await post_all("127.0.0.1", int(env["PORT"]), "/kotani/webhook", bodies, connections=64)
+    latencies, statuses = await post_all("127.0.0.1", int(env["PORT"]), "/kotani/webhook", bodies,
+                                         connections=connections)  # fmt: skip
     storm_seconds = time.monotonic() - started
     accepted = sum(1 for status in statuses if status == 200)
     chats = [user for _, user in refs]
@@ -302,7 +350,7 @@ async def webhook_storm(webhooks: int, offramps: int, env: dict[str, str], api: 
         if not any(text in got_text for got_text in got.get(chat, []))
     )
     delivered_counts = [sum(1 for m in api.chat(chat) if m.text and "Delivered" in m.text) for chat in chats]
-    return {"webhooks": len(bodies), "offramps": offramps, "accepted": accepted, "accepted_per_second": accepted / storm_seconds,
+    return {"webhooks": len(bodies), "offramps": offramps, "connections": connections, "accepted": accepted, "accepted_per_second": accepted / storm_seconds,
             "p50_ms": percentile(latencies, 0.5) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000,
             "seconds_until_last_notification": drained, "notifications_sent": sum(len(v) for v in got.values()),
             "lost_notifications": lost + sum(1 for n in delivered_counts if n == 0),
@@ -341,6 +389,7 @@ def print_report(results: dict[str, Any], options: argparse.Namespace) -> None:
               f"p95 {conversation['net_p95_ms']:.1f} ms, p99 {conversation['net_p99_ms']:.1f} ms")  # fmt: skip
         print(f"updates/s {conversation['updates_per_second']:.1f}, errors {conversation['errors']}, "
               f"429s served {conversation['telegram_429s_served']}, bot CPU {conversation['cpu_seconds']:.1f} s, "
+              f"harness busy {conversation['harness_cpu_share'] * 100:.0f} % of a core, "
               f"bot peak memory {conversation['peak_memory_mb']:.0f} MB")  # fmt: skip
         echo = results["echo_baseline"]
         print(f"Echo bot, same users and pace: p50 {echo['p50_ms']:.1f} ms, p95 {echo['p95_ms']:.1f} ms, "
@@ -365,6 +414,7 @@ async def main() -> None:
     parser.add_argument("--webhooks", type=int, default=10000)
     parser.add_argument("--kotani-latency", type=float, default=0.2)
     parser.add_argument("--think", type=float, default=3.0, help="seconds a person takes between steps (0: none)")
+    parser.add_argument("--connections", type=int, default=32, help="connections the webhook storm uses at once")
     parser.add_argument("--skip", action="append", default=[], choices=("conversation", "storm"))
     options = parser.parse_args()
     work = Path(os.environ.get("BENCH_DIR", "/tmp/kotani-bench"))
@@ -396,7 +446,8 @@ async def main() -> None:
         if name == "conversation":
             results["conversation"] = await conversation_load(options.users, env, api, url, log, options.think, timing)
         else:
-            results["storm"] = await webhook_storm(options.webhooks, options.offramps, env, api, url, log, database)
+            results["storm"] = await webhook_storm(options.webhooks, options.offramps, env, api, url, log, database,
+                                                   options.connections)  # fmt: skip
     if "conversation" in results:
         echo = await echo_baseline(options.users, api, work / "echo.log", options.think, steps=11)
         results["echo_baseline"] = echo

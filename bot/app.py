@@ -14,6 +14,7 @@ from bot.concurrency import PerChatUpdateProcessor
 from bot.log_safety import hide_bot_token_in_logs
 from bot.roles import CUSTOMER_COMMANDS, apply_all_menus
 from bot.services import Services
+from bot.telegram_http import AiohttpRequest
 from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, raw, use_language
 from handlers.agents import agent_handlers
 from handlers.cashout import build_cashout_conversation
@@ -29,8 +30,6 @@ logger = logging.getLogger("bot")
 COMMANDS = CUSTOMER_COMMANDS
 
 App = Application[Any, Any, Any, Any, Any, Any]
-
-BOT_API_CONNECTIONS = 32
 
 
 async def register_commands(application: App) -> None:
@@ -56,11 +55,8 @@ def build_application(svc: Services, *, token: str, api_base_url: str, polling: 
         .base_url(f"{api_base_url}/bot")
         .base_file_url(f"{api_base_url}/file/bot")
         .persistence(persistence)
-        # httpcore checks every pooled connection on every request, so PTB's default of 256
-        # connections cost a fifth of the bot's CPU under load (docs/benchmarks.md); requests to
-        # Telegram take milliseconds, so a few dozen connections carry hundreds a second.
-        .connection_pool_size(BOT_API_CONNECTIONS)
-        .pool_timeout(10)
+        .request(AiohttpRequest())  # a tenth of httpx's CPU per request: bot/telegram_http.py
+        .get_updates_request(AiohttpRequest(connections=1, read_timeout=None))
         .concurrent_updates(PerChatUpdateProcessor())
         # Telegram's 30-a-second ceiling is for bulk messages; answering people who just wrote
         # is not capped overall (only our notifications are, by the outbox sender's own budget),

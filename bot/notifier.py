@@ -54,8 +54,10 @@ class OutboxSender:
         self._idle = idle_seconds
         self._per_chat_interval = per_chat_interval
         self._parallel = asyncio.Semaphore(max_parallel)
-        # a little under Telegram's 30/s, leaving room for the ops chat and clock skew
-        self._bulk = AsyncLimiter(bulk_per_second, 1)
+        # one request every 1/bulk_per_second seconds, never a burst: Telegram counts any second
+        # (a bucket of 25 would allow 50 within one second); a little under 30 leaves room for
+        # the ops chat and clock skew
+        self._bulk = AsyncLimiter(1, 1 / bulk_per_second)
         self._wake = asyncio.Event()
         self._last_sent: dict[int, float] = {}
         self._task: asyncio.Task[None] | None = None

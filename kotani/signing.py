@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
 from kotani.jsonjs import js_stringify, loads_like_js
@@ -59,29 +59,35 @@ def webhook_signature(secret: str, payload: dict[str, object]) -> str:
     return "sha256=" + hmac_hex(secret, js_stringify(unsigned))
 
 
-def _signed_strings(raw: bytes) -> list[bytes]:
-    """Candidate byte strings Kotani may have signed for this raw body (spec §8.4).
+def _signed_strings(raw: bytes) -> Iterator[bytes]:
+    """Candidate byte strings Kotani may have signed for this raw body (spec §8.4), cheapest
+    first and each computed only if the ones before did not match (a webhook storm is mostly
+    raw-strip matches, which need no JSON work at all):
 
     1. raw-strip: the raw bytes with a trailing ``,"signature":"sha256=…"`` member removed;
     2. re-serialised body without ``signature`` (JS number formatting);
     3. re-serialised ``{event, data}`` only, if the body carried other members.
     """
-    candidates: list[bytes] = []
+    seen: set[bytes] = set()
     stripped = raw.rstrip()
     if stripped.endswith(b'"}') and len(stripped) > _SIGNATURE_SUFFIX_LENGTH:
         index = len(stripped) - _SIGNATURE_SUFFIX_LENGTH
         if stripped[index:].startswith(b',"signature":"sha256='):
-            candidates.append(stripped[:index] + b"}")
+            seen.add(candidate := stripped[:index] + b"}")
+            yield candidate
     # JavaScript reads every number as a double; a signer that kept integers above 2**53 exact
     # (not Kotani, but a careful non-JS one) is matched by the exact reading too.
     for body in (loads_like_js(raw), json.loads(raw)):
         if isinstance(body, dict):
             without = {key: value for key, value in body.items() if key != "signature"}
-            candidates.append(js_stringify(without).encode("utf-8"))
+            shapes = [without]
             if set(without) - {"event", "data"}:
-                core = {key: without[key] for key in ("event", "data") if key in without}
-                candidates.append(js_stringify(core).encode("utf-8"))
-    return list(dict.fromkeys(candidates))
+                shapes.append({key: without[key] for key in ("event", "data") if key in without})
+            for shape in shapes:
+                candidate = js_stringify(shape).encode("utf-8")
+                if candidate not in seen:
+                    seen.add(candidate)
+                    yield candidate
 
 
 def verify_webhook_signature(raw: bytes, header: str | None, secrets: Iterable[str]) -> bool:
@@ -91,14 +97,12 @@ def verify_webhook_signature(raw: bytes, header: str | None, secrets: Iterable[s
     signed with the old one while Kotani switches (spec §8.6). Every comparison is
     constant-time. ``raw`` must be valid JSON (the caller checks that first).
     """
-    presented = (header or "").strip()
-    if not presented:
+    presented = (header or "").strip().encode()
+    usable = [secret for secret in secrets if secret]
+    if not presented or not usable:
         return False
-    verdict = False
-    for secret in secrets:
-        if not secret:
-            continue
-        for message in _signed_strings(raw):
-            expected = "sha256=" + hmac_hex(secret, message)
-            verdict |= hmac.compare_digest(expected.encode(), presented.encode())
-    return verdict
+    for message in _signed_strings(raw):  # stopping at a match tells nothing about the secret
+        for secret in usable:
+            if hmac.compare_digest(("sha256=" + hmac_hex(secret, message)).encode(), presented):
+                return True
+    return False

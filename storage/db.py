@@ -58,6 +58,22 @@ def from_text(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _each_in_savepoint(works: list[Work[Any]]) -> Work[list[tuple[bool, Any]]]:
+    return lambda conn: [_in_savepoint(conn, work) for work in works]
+
+
+def _in_savepoint(conn: sqlite3.Connection, work: Work[Any]) -> tuple[bool, Any]:
+    conn.execute("SAVEPOINT grouped")
+    try:
+        result = work(conn)
+    except Exception as exc:
+        conn.execute("ROLLBACK TO grouped")
+        conn.execute("RELEASE grouped")
+        return False, exc
+    conn.execute("RELEASE grouped")
+    return True, result
+
+
 class Database:
     """Open with :meth:`open` when the application starts, close with :meth:`close`."""
 
@@ -66,6 +82,8 @@ class Database:
         self.clock = clock
         self._connection: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []
+        self._committer: asyncio.Task[None] | None = None
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -137,6 +155,33 @@ class Database:
 
         async with self._lock:
             return await self._on_thread(in_transaction)
+
+    async def run_grouped(self, work: Work[T]) -> T:
+        """Like :meth:`run`, but sharing one transaction with the other calls waiting at the
+        same moment (group commit): under a webhook storm, one trip and one commit serve dozens
+        of webhooks. Each ``work`` runs in its own savepoint, so one that raises is undone
+        and raised to its own caller only; every caller returns after the commit."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._waiting.append((work, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_waiting())
+        return await future
+
+    async def _commit_waiting(self) -> None:
+        while self._waiting:
+            group, self._waiting = self._waiting, []
+            try:
+                outcomes = await self.run(_each_in_savepoint([work for work, _ in group]))
+            except BaseException as exc:  # the transaction failed as a whole: everyone hears why
+                for _, future in group:
+                    if not future.done():
+                        future.set_exception(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                continue
+            for (_, future), (ok, value) in zip(group, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(value) if ok else future.set_exception(value)
 
     async def read(self, work: Work[T]) -> T:
         """``work(connection)`` for reading, in one trip (WAL: it never waits for writers)."""

@@ -202,7 +202,7 @@ class OfframpRepository:
                 note=note,
             )
 
-        return await self._db.run(work)
+        return await self._db.run_grouped(work)
 
     def _get(self, conn: sqlite3.Connection, reference_id: str) -> OfframpRecord:
         cursor = conn.execute("SELECT * FROM offramps WHERE reference_id = ?", (reference_id,))
@@ -237,7 +237,7 @@ class OfframpRepository:
 def _changes(before: OfframpRecord, observation: Observation, apply_status: bool) -> dict[str, Any]:
     """Columns to update. Details (hashes, amounts) are filled in whenever they are new; the
     status columns only when the status rules allow the move."""
-    current = dataclasses.asdict(before)
+    current = {field.name: getattr(before, field.name) for field in dataclasses.fields(before)}  # no deep copy
     wanted: dict[str, Any] = {}
     if apply_status:
         wanted["status"] = observation.status

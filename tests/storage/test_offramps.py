@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from decimal import Decimal
 
@@ -169,3 +170,25 @@ async def test_listing_and_reconciler_views(store: Storage, clock: object) -> No
     assert "tg-1001-0" not in open_refs and len(open_refs) == 11
     await store.offramps.mark_polled("tg-1001-1")
     assert (await store.offramps.open_offramps())[-1].reference_id == "tg-1001-1"  # least recently polled first
+
+
+async def test_webhooks_arriving_together_commit_together_and_an_unknown_one_fails_alone(store: Storage) -> None:
+    """A storm of webhooks shares transactions (group commit); each caller still gets its own
+    answer, and a refused one writes nothing while the others are applied."""
+    for index in range(40):
+        await store.offramps.create(new_offramp(f"tg-1001-{index}"))
+    statements: list[str] = []
+    await store.db.connection.set_trace_callback(statements.append)
+    arriving = [observed("PENDING", ref=f"tg-1001-{index}") for index in range(40)]
+    arriving.insert(20, observed("PENDING", ref="tg-nobody"))
+    outcomes = await asyncio.gather(
+        *(store.offramps.record_observation(observation) for observation in arriving), return_exceptions=True
+    )
+    assert [type(outcome).__name__ for outcome in outcomes].count("UnknownOfframp") == 1
+    assert isinstance(outcomes[20], UnknownOfframp)
+    assert all(outcome.changed for outcome in outcomes if not isinstance(outcome, BaseException))
+    assert statements.count("COMMIT") <= 3  # not 41
+    for index in range(40):
+        record = await store.offramps.get(f"tg-1001-{index}")
+        assert record is not None and record.status == "PENDING"
+    assert await store.offramps.events("tg-nobody") == []
