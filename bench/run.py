@@ -204,7 +204,14 @@ class Driver:
 
 
 async def conversation_load(
-    users: int, env: dict[str, str], api: LimitedBotApi, url: str, log: Path, think: float, timing: KotaniTiming
+    users: int,
+    env: dict[str, str],
+    api: LimitedBotApi,
+    url: str,
+    log: Path,
+    think: float,
+    timing: KotaniTiming,
+    ramp: float,
 ) -> dict[str, Any]:
     process = await start_process(["-m", "bot"], env, url, log)
     await asyncio.sleep(1)  # let start-up work (command menus) finish before counting CPU
@@ -216,6 +223,7 @@ async def conversation_load(
     started = time.monotonic()
 
     async def journey(user: int) -> None:
+        await asyncio.sleep(random.uniform(0, ramp))  # people arrive over time, not all in one instant
         with contextlib.suppress(JourneyBroken):  # a step never got its answer: counted as an error
             await driver.cash_out(user)
 
@@ -244,7 +252,7 @@ async def conversation_load(
                        "net_p99_ms": percentile(net, 0.99) * 1000, "n": len(values)}  # fmt: skip
     stats["cpu_seconds"] -= at_start["cpu_seconds"]
     methods = Counter(method for method, _ in api.calls[calls_before:])
-    return {"users": users, "think_seconds": think, "seconds": elapsed, "bot_api_calls": dict(methods), "timeline": timeline,
+    return {"users": users, "think_seconds": think, "ramp_seconds": ramp, "seconds": elapsed, "bot_api_calls": dict(methods), "timeline": timeline,
             "updates_per_second": sum(len(v) for v in driver.latencies.values()) / elapsed,
             "errors": driver.errors, "steps": steps, "net_p50_ms": percentile(own, 0.5) * 1000,
             "net_p95_ms": percentile(own, 0.95) * 1000, "net_p99_ms": percentile(own, 0.99) * 1000,
@@ -255,7 +263,9 @@ async def conversation_load(
                              for route, v in timing.by_route.items()}, **stats}  # fmt: skip
 
 
-async def echo_baseline(users: int, api: LimitedBotApi, log: Path, think: float, steps: int) -> dict[str, Any]:
+async def echo_baseline(
+    users: int, api: LimitedBotApi, log: Path, think: float, steps: int, ramp: float
+) -> dict[str, Any]:
     """The same users at the same pace, each sending as many messages as a cash-out takes."""
     port = free_port()
     env = {**os.environ, "BENCH_API": api_url_holder[0], "BENCH_PORT": str(port), "BENCH_TOKEN": api.token}
@@ -267,6 +277,7 @@ async def echo_baseline(users: int, api: LimitedBotApi, log: Path, think: float,
     started = time.monotonic()
 
     async def chat(user: int) -> None:
+        await asyncio.sleep(random.uniform(0, ramp))
         with contextlib.suppress(JourneyBroken):
             for index in range(steps):
                 await driver.step(user, "echo", api.user_message(user, f"hello {index}"))
@@ -377,7 +388,7 @@ async def owed_notifications(database: Path) -> dict[int, list[str]]:
 def print_report(results: dict[str, Any], options: argparse.Namespace) -> None:
     conversation = results.get("conversation")
     if conversation is not None:
-        print(f"\nConversation load: {conversation['users']} users, think time {options.think} s, "
+        print(f"\nConversation load: {conversation['users']} users starting over {options.ramp} s, think time {options.think} s, "
               f"Kotani answering after {options.kotani_latency * 1000:.0f} ms")  # fmt: skip
         print(
             f"{'step':36} {'n':>5} {'p50 ms':>8} {'p99 ms':>8} | excluding own Kotani wait: {'p50':>7} {'p95':>7} {'p99':>7}"
@@ -414,6 +425,7 @@ async def main() -> None:
     parser.add_argument("--webhooks", type=int, default=10000)
     parser.add_argument("--kotani-latency", type=float, default=0.2)
     parser.add_argument("--think", type=float, default=3.0, help="seconds a person takes between steps (0: none)")
+    parser.add_argument("--ramp", type=float, default=10.0, help="seconds over which the users start (0: all at once)")
     parser.add_argument("--connections", type=int, default=32, help="connections the webhook storm uses at once")
     parser.add_argument("--skip", action="append", default=[], choices=("conversation", "storm"))
     options = parser.parse_args()
@@ -444,12 +456,14 @@ async def main() -> None:
                "RECONCILE_INTERVAL_SECONDS": "100000", "TELEGRAM_WEBHOOK_SECRET": TG_SECRET}  # fmt: skip
         log = work / f"{name}.log"
         if name == "conversation":
-            results["conversation"] = await conversation_load(options.users, env, api, url, log, options.think, timing)
+            results["conversation"] = await conversation_load(
+                options.users, env, api, url, log, options.think, timing, options.ramp
+            )
         else:
             results["storm"] = await webhook_storm(options.webhooks, options.offramps, env, api, url, log, database,
                                                    options.connections)  # fmt: skip
     if "conversation" in results:
-        echo = await echo_baseline(options.users, api, work / "echo.log", options.think, steps=11)
+        echo = await echo_baseline(options.users, api, work / "echo.log", options.think, steps=11, ramp=options.ramp)
         results["echo_baseline"] = echo
         conversation = results["conversation"]
         updates = sum(row["n"] for row in conversation["steps"].values())
