@@ -21,7 +21,7 @@ from handlers.cashout import build_cashout_conversation
 from handlers.errors import on_error
 from handlers.language import language_handlers
 from handlers.refunds import build_invoice_conversation, refund_handlers
-from handlers.start import last_resort_handlers, remember_user, start_handlers
+from handlers.start import last_resort_handlers, remember_user, save_progress, start_handlers
 from handlers.transactions import transaction_handlers
 from storage.persistence import SQLitePersistence
 
@@ -30,6 +30,8 @@ logger = logging.getLogger("bot")
 COMMANDS = CUSTOMER_COMMANDS
 
 App = Application[Any, Any, Any, Any, Any, Any]
+
+SAVE_PROGRESS_GROUP = 99  # after every handler that can move a conversation
 
 
 async def register_commands(application: App) -> None:
@@ -73,6 +75,7 @@ def build_application(svc: Services, *, token: str, api_base_url: str, polling: 
         # per_message=False is what we want: one conversation per user and chat, any message.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         application.add_handler(TypeHandler(Update, remember_user), group=-1)
+        application.add_handler(TypeHandler(Update, save_progress), group=SAVE_PROGRESS_GROUP)
         application.add_handler(build_invoice_conversation())
         application.add_handler(build_cashout_conversation())
         for handler in agent_handlers():

@@ -41,7 +41,9 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
+                # idle connections are dropped before a server's usual 5 s keep-alive ends them,
+                # so no request goes out on a socket the server is closing at that moment
+                connector=aiohttp.TCPConnector(limit=self._connections, keepalive_timeout=4.0),
                 timeout=aiohttp.ClientTimeout(total=None),
                 headers={"User-Agent": self.USER_AGENT},
             )

@@ -842,6 +842,12 @@ async def confirmed(update: Update, context: Context) -> int:
     cash = draft(context)
     owner = user_id(update)
     reference = cash.get("reference")
+    if not reference and cash.get("quote"):
+        # A crash can lose the draft's last seconds (storage/persistence.py), the reference
+        # with them; the quote still names this cash-out, so one already stored for it is this one.
+        earlier = await svc.storage.offramps.for_quote(owner, cash["quote"]["id"])
+        if earlier is not None:
+            reference = cash["reference"] = earlier.reference_id
     if reference:
         existing = await svc.storage.offramps.get(reference)
         if existing is not None and existing.status != "NEW":

@@ -30,6 +30,21 @@ async def remember_user(update: Update, context: Context) -> None:
     use_language(language)
 
 
+async def save_progress(update: Update, context: Context) -> None:
+    """Last group: write where this person is in their conversation as soon as the step is
+    answered. PTB would write it within ``update_interval`` seconds; a crash in between sent
+    people back a step or more, and repeated crashes could keep them from ever finishing
+    (tests/chaos/test_conversations.py). Writes of simultaneous updates share one transaction
+    (storage/persistence.py), so this costs one database trip per update. PTB marks a
+    person's data for saving only after the last handler group, so it is marked here first:
+    saving the new position without the draft it belongs to left people stuck."""
+    context.application.mark_data_for_update_persistence(
+        chat_ids=update.effective_chat.id if update.effective_chat else None,
+        user_ids=update.effective_user.id if update.effective_user else None,
+    )
+    await context.application.update_persistence()
+
+
 async def start(update: Update, context: Context) -> None:
     payload = context.args[0] if context.args else ""
     if payload.startswith("tx_"):

@@ -95,6 +95,9 @@ class KotaniConfig:
         )
 
 
+KEEPALIVE_SECONDS = 4.0
+
+
 def _segment(value: str) -> str:
     return quote(value, safe="")
 
@@ -133,7 +136,9 @@ class KotaniClient:
                     sock_connect=self._config.connect_timeout,
                     sock_read=self._config.timeout,
                 ),
-                connector=aiohttp.TCPConnector(limit=100),
+                # an idle connection is dropped before a server's usual 5 s keep-alive ends it,
+                # so a request never goes out on a socket the server is closing at that moment
+                connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=KEEPALIVE_SECONDS),
             )
         return self._session
 

@@ -6,16 +6,15 @@ only a power loss or kernel crash can drop the last commits, which the reconcile
 Kotani's webhook retries then restore. (``FULL`` adds an fsync to every commit for protection
 against power loss only; on the benchmark the change made no measurable difference, since the
 webhook path is bound by other work — see docs/benchmarks.md.) All writes go
-through :meth:`Database.run` (or :meth:`Database.transaction`), which take ``BEGIN IMMEDIATE``
-so a second process on the same file waits (``busy_timeout``) instead of failing with
-"database is locked", and an asyncio lock so two tasks of this process never share one
-transaction.
+through :meth:`Database.run`, which takes ``BEGIN IMMEDIATE`` so a second process on the same
+file waits (``busy_timeout``) instead of failing with "database is locked".
 
-Why :meth:`run`: aiosqlite's public API makes one trip to its database thread per statement
-and per fetch, and each trip waits for a turn of the busy event loop. A transaction of eight
-statements held the lock across eight turns, so under load every other task queued behind it
-(replies waited seconds, webhooks topped out at ~165 a second: docs/benchmarks.md). ``run``
-hands a plain function to the same thread and connection, so a whole transaction is one trip.
+Every transaction is one function run on aiosqlite's database thread, start to commit. That
+thread runs one function at a time, in order, so two transactions can never interleave and no
+lock is needed in the event loop. (The first design held an asyncio lock across a transaction
+of several ``await conn.execute`` trips, each waiting for a turn of the busy event loop: under
+load every task queued behind it, replies waited seconds and webhooks topped out at ~165 a
+second: docs/benchmarks.md.)
 It uses ``aiosqlite.Connection._execute``, the one call aiosqlite has for running a function
 on its thread; it is private, so the version is pinned in ``pyproject.toml`` and every
 storage test goes through it.
@@ -24,10 +23,9 @@ storage test goes through it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -81,7 +79,6 @@ class Database:
         self.path = Path(path)
         self.clock = clock
         self._connection: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
         self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         self._committer: asyncio.Task[None] | None = None
 
@@ -103,40 +100,24 @@ class Database:
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA synchronous = NORMAL")
         await connection.execute("PRAGMA foreign_keys = ON")
-        self._connection = connection
         try:
-            async with self._lock:
-                await apply_migrations(connection)
+            await apply_migrations(connection)  # before anyone else can use the connection
         except BaseException:
             await connection.close()
-            self._connection = None
             raise
+        self._connection = connection
         return self
 
     async def close(self) -> None:
         if self._connection is not None:
-            async with self._lock:
-                await self._connection.close()
-                self._connection = None
+            connection, self._connection = self._connection, None
+            await connection.close()  # aiosqlite finishes the work already queued first
 
     async def __aenter__(self) -> Database:
         return await self.open()
 
     async def __aexit__(self, *_: object) -> None:
         await self.close()
-
-    @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls everything back."""
-        async with self._lock:
-            connection = self.connection
-            await connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-            except BaseException:
-                await connection.execute("ROLLBACK")
-                raise
-            await connection.execute("COMMIT")
 
     async def run(self, work: Work[T]) -> T:
         """``work(connection)`` inside ``BEGIN IMMEDIATE`` … ``COMMIT``, in one trip to the
@@ -153,8 +134,7 @@ class Database:
             raw.execute("COMMIT")
             return result
 
-        async with self._lock:
-            return await self._on_thread(in_transaction)
+        return await self._on_thread(in_transaction)
 
     async def run_grouped(self, work: Work[T]) -> T:
         """Like :meth:`run`, but sharing one transaction with the other calls waiting at the
@@ -185,8 +165,7 @@ class Database:
 
     async def read(self, work: Work[T]) -> T:
         """``work(connection)`` for reading, in one trip (WAL: it never waits for writers)."""
-        async with self._lock:
-            return await self._on_thread(lambda: work(self._raw()))
+        return await self._on_thread(lambda: work(self._raw()))
 
     def _raw(self) -> sqlite3.Connection:
         """The sqlite3 connection itself; only ever touched on aiosqlite's own thread."""

@@ -66,6 +66,14 @@ class OfframpRepository:
         row = await self._db.fetch_one("SELECT * FROM offramps WHERE reference_id = ?", (reference_id,))
         return OfframpRecord.from_row(row) if row else None
 
+    async def for_quote(self, user_id: int, quote_id: str) -> OfframpRecord | None:
+        """The user's offramp made from this quote (a quote backs at most one)."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM offramps WHERE user_id = ? AND quote_id = ? ORDER BY created_at DESC LIMIT 1",
+            (user_id, quote_id),
+        )
+        return OfframpRecord.from_row(row) if row else None
+
     async def for_user(self, user_id: int, *, limit: int = 10, offset: int = 0) -> list[OfframpRecord]:
         rows = await self._db.fetch_all(
             "SELECT * FROM offramps WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
