@@ -5,8 +5,9 @@ Telegram accepted them. Per chat we keep at least ``per_chat_interval`` between 
 (Telegram allows about one a second in a private chat), and all notifications together stay
 within ``bulk_per_second`` requests (Telegram: about 30 a second for bulk messages; every
 send and edit the sender makes counts). Replies to people who just wrote are not in this
-budget: they are not bulk, and must not wait behind a burst of notifications. A 429 is retried after Telegram's ``retry_after``, a 5xx or a
-timeout with backoff, and a chat that blocked the bot is marked and given up on.
+budget: they are not bulk, and must not wait behind a burst of notifications. A 429 is
+retried after Telegram's ``retry_after``, a 5xx or a timeout with backoff, and a chat that
+blocked the bot is marked and given up on.
 """
 
 from __future__ import annotations

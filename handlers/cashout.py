@@ -843,8 +843,9 @@ async def confirmed(update: Update, context: Context) -> int:
     owner = user_id(update)
     reference = cash.get("reference")
     if not reference and cash.get("quote"):
-        # A crash can lose the draft's last seconds (storage/persistence.py), the reference
-        # with them; the quote still names this cash-out, so one already stored for it is this one.
+        # A crash after the create but before this step was saved (handlers/start.py,
+        # save_progress) restores the draft without its reference; the quote still names this
+        # cash-out, so an offramp already stored for it is this one.
         earlier = await svc.storage.offramps.for_quote(owner, cash["quote"]["id"])
         if earlier is not None:
             reference = cash["reference"] = earlier.reference_id

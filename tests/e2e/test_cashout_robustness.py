@@ -3,6 +3,8 @@ double tap never creates two offramps."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from tests.e2e.flows import TRON_WALLET, mpesa_recipient, to_amount, to_recipient
 from tests.e2e.harness import Harness, running_bot
 
@@ -99,3 +101,37 @@ async def test_a_restart_in_the_middle_continues_where_the_user_was(bot: Harness
         await same_user.send(TRON_WALLET)
         await same_user.press("Confirm")
         assert len(await again.services.storage.offramps.for_user(3006)) == 1
+
+
+async def test_a_confirm_whose_saved_reference_was_lost_finds_the_offramp_made_from_its_quote(bot: Harness) -> None:
+    """A crash after the offramp was created but before the step was saved leaves the saved
+    draft without its reference; pressing Confirm again must show the same deposit, not make a
+    second offramp."""
+    user = bot.user(3007)
+    await to_recipient(user)
+    await mpesa_recipient(user)
+    await user.send(TRON_WALLET)
+    summary = user.last_with_buttons()
+    db = bot.services.storage.db
+    saved_position = await db.fetch_all("SELECT name, key, state FROM ptb_conversations")
+    saved_draft = await db.fetch_one("SELECT value FROM ptb_data WHERE kind = 'user' AND key = '3007'")
+    assert saved_draft is not None and '"reference"' not in saved_draft["value"]
+    await user.press("Confirm")
+    [offramp] = await bot.services.storage.offramps.for_user(3007)
+
+    def crash_lost_the_last_save(conn: sqlite3.Connection) -> None:
+        conn.executemany("INSERT OR REPLACE INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)",
+                         [(row["name"], row["key"], row["state"]) for row in saved_position])  # fmt: skip
+        conn.execute("INSERT OR REPLACE INTO ptb_data (kind, key, value) VALUES ('user', '3007', ?)",
+                     (saved_draft["value"],))  # fmt: skip
+
+    await db.run(crash_lost_the_last_save)
+    async with running_bot(
+        bot.sandbox, bot.db_path.parent / "bot.sqlite3", bot.telegram, bot.telegram_url, bot.clock
+    ) as again:
+        same_user = again.user(3007)
+        answer = await same_user.press_data("c:ok", summary)
+        assert len(await again.services.storage.offramps.for_user(3007)) == 1
+        listed = await again.services.kotani.list_offramps()
+        assert len([o for o in listed.items if o.reference_id.startswith("tg-3007-")]) == 1
+        assert f"Reference: <code>{offramp.reference_id}</code>" in "".join(m.text or "" for m in answer)
