@@ -373,6 +373,18 @@ async def webhook_storm(webhooks: int, offramps: int, env: dict[str, str], api: 
             **stats}  # fmt: skip
 
 
+async def memory_at_rest(offramps: int, env: dict[str, str], url: str, log: Path, database: Path) -> dict[str, Any]:
+    """Peak memory of the process started on a database holding ``offramps`` open offramps,
+    its reconciler walking them every second for 20 s."""
+    await seed(database, offramps)
+    process = await start_process(["-m", "bot"], {**env, "RECONCILE_INTERVAL_SECONDS": "1"}, url, log)
+    await asyncio.sleep(20)
+    stats = process_stats(process.pid)
+    process.send_signal(signal.SIGTERM)
+    await process.wait()
+    return {"offramps": offramps, **stats}
+
+
 async def owed_notifications(database: Path) -> dict[int, list[str]]:
     """What each chat's outbox says it was owed (the kinds' first words, to find in the chat)."""
     store = await Storage.open(database)
@@ -410,6 +422,11 @@ def print_report(results: dict[str, Any], options: argparse.Namespace) -> None:
               f"p99 {echo['p99_ms']:.1f} ms, CPU {echo['cpu_seconds']:.1f} s for {echo['updates']} updates")  # fmt: skip
         print(f"overhead vs echo: p50 x{results['overhead_p50']:.2f}, p99 x{results['overhead_p99']:.2f}, "
               f"CPU per update x{results['overhead_cpu_per_update']:.2f}")  # fmt: skip
+    memory = results.get("memory")
+    if memory is not None:
+        print(
+            f"\nMemory: {memory['offramps']} stored offramps, reconciler walking them: peak {memory['peak_memory_mb']:.0f} MB"
+        )
     storm = results.get("storm")
     if storm is not None:
         print(f"\nWebhook storm: {storm['webhooks']} webhooks for {storm['offramps']} offramps")
@@ -429,8 +446,9 @@ async def main() -> None:
     parser.add_argument("--kotani-latency", type=float, default=0.2)
     parser.add_argument("--think", type=float, default=3.0, help="seconds a person takes between steps (0: none)")
     parser.add_argument("--ramp", type=float, default=10.0, help="seconds over which the users start (0: all at once)")
+    parser.add_argument("--memory-offramps", type=int, default=10000, help="stored offramps for the memory part")
     parser.add_argument("--connections", type=int, default=32, help="connections the webhook storm uses at once")
-    parser.add_argument("--skip", action="append", default=[], choices=("conversation", "storm"))
+    parser.add_argument("--skip", action="append", default=[], choices=("conversation", "storm", "memory"))
     options = parser.parse_args()
     work = Path(os.environ.get("BENCH_DIR", "/tmp/kotani-bench"))
     work.mkdir(parents=True, exist_ok=True)
@@ -448,7 +466,7 @@ async def main() -> None:
         "cores": os.cpu_count(),
         "options": vars(options),
     }
-    parts = [part for part in ("conversation", "storm") if part not in options.skip]
+    parts = [part for part in ("conversation", "storm", "memory") if part not in options.skip]
     for name in parts:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
@@ -462,6 +480,8 @@ async def main() -> None:
             results["conversation"] = await conversation_load(
                 options.users, env, api, url, log, options.think, timing, options.ramp
             )
+        elif name == "memory":
+            results["memory"] = await memory_at_rest(options.memory_offramps, env, url, log, database)
         else:
             results["storm"] = await webhook_storm(options.webhooks, options.offramps, env, api, url, log, database,
                                                    options.connections)  # fmt: skip
