@@ -1,14 +1,18 @@
-"""Load benchmark, run by hand: ``python bench/run.py [--users 100] [--offramps 2000] [--webhooks 10000]``.
+"""Load benchmark, run by hand: ``python bench/run.py --users 500 --offramps 2000 --webhooks 10000``.
 
 The real bot process (``python -m bot``, webhook mode) against the local Bot API with Telegram's
-limits enforced and the Kotani sandbox answering every call after 200 ms, all on loopback:
+limits enforced (``bench/telegram_limits.py``) and the Kotani sandbox answering every call
+after 200 ms, all on loopback (method and figures: ``docs/benchmarks.md``):
 
-1. conversation load: N users complete a whole cash-out at the same time; the reply latency of
-   each step is measured from the update's POST to the bot's answer reaching the Bot API;
-2. webhook storm: signed Kotani webhooks (duplicates, reordered) for stored offramps as fast as
-   the server takes them; accepted/s, p99 answer time, and the time until the last
-   notification reached its chat;
-3. baseline: a minimal PTB echo bot on the same Bot API, for our per-update overhead as a ratio.
+1. conversation load: N people, arriving over ``--ramp`` seconds and taking ``--think``
+   seconds between steps, each complete a whole cash-out; each reply's latency runs from the
+   update's POST to the answer reaching the Bot API, also reported without the time Kotani
+   took for that person's own requests (``bench/kotani_timing.py``);
+2. webhook storm: signed Kotani webhooks (duplicates, reordered) for stored offramps over
+   ``--connections`` connections; accepted/s, p99 answer time, lost/duplicated notifications,
+   429s served and the time until the last notification reached its chat;
+3. memory: peak memory of the process on a database of ``--memory-offramps`` offramps;
+4. baseline: a minimal PTB echo bot with the same people and pace, for our overhead as a ratio.
 
 Prints a table and writes ``bench/results.json``. Needs ``pip install -e '.[dev]'``.
 """
