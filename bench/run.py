@@ -110,11 +110,21 @@ def free_port() -> int:
 
 
 def process_stats(pid: int) -> dict[str, float]:
-    status = Path(f"/proc/{pid}/status").read_text()
-    peak_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """Peak memory and CPU of the process and of its child processes (the QR worker) together."""
+    children_file = Path(f"/proc/{pid}/task/{pid}/children")
+    children = [int(child) for child in children_file.read_text().split()] if children_file.exists() else []
+    peak_kb = 0
+    cpu_ticks = 0
+    for each in (pid, *children):
+        try:
+            status = Path(f"/proc/{each}/status").read_text()
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        peak_kb += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+        cpu_ticks += int(fields[11]) + int(fields[12])
     ticks = os.sysconf("SC_CLK_TCK")
-    return {"peak_memory_mb": peak_kb / 1024, "cpu_seconds": (int(fields[11]) + int(fields[12])) / ticks}
+    return {"peak_memory_mb": peak_kb / 1024, "cpu_seconds": cpu_ticks / ticks, "processes": 1 + len(children)}
 
 
 async def start_process(args: list[str], env: dict[str, str], url: str, log: Path) -> asyncio.subprocess.Process:

@@ -13,6 +13,7 @@ from datetime import timedelta
 import uvicorn
 from telegram.error import RetryAfter, TelegramError
 
+from bot import qr_worker
 from bot.app import build_application
 from bot.balance_watch import BalanceWatch
 from bot.config import Settings
@@ -95,6 +96,7 @@ async def serve(
                 await application.updater.start_polling(
                     allowed_updates=ALLOWED_UPDATES, timeout=settings.poll_timeout_seconds
                 )
+            await qr_worker.warm_up()
             sender.start()
             reconciler.start()
             balances.start()
@@ -119,4 +121,5 @@ async def serve(
                 if application.updater is not None and application.updater.running:
                     await application.updater.stop()
                 await application.stop()
+                qr_worker.shut_down()
         logger.info("stopped cleanly")

@@ -35,12 +35,13 @@ from telegram.ext import (
 )
 
 from bot.corridors import FLAGS, TOKEN_CHOICES
+from bot.qr_worker import qr_png_elsewhere
 from bot.roles import has_role
 from bot.rules.amounts import AmountError, parse_amount
 from bot.rules.invoices import InvoiceProblem, check_refund_invoice
 from bot.rules.links import customer_view_payload
 from bot.rules.phones import PhoneError, normalise_phone
-from bot.rules.qr import deposit_qr_payload, qr_png
+from bot.rules.qr import deposit_qr_payload
 from bot.services import Services, services
 from bot.texts import raw, t
 from handlers.common import (
@@ -979,7 +980,7 @@ async def _send_deposit(update: Update, context: Context, offramp: OfframpRecord
     payload = deposit_qr_payload(offramp.chain, offramp.token, offramp.escrow_address or "", offramp.crypto_amount)
     await context.bot.send_photo(
         chat_id(update),
-        InputFile(qr_png(payload), filename=f"{offramp.reference_id}.png"),
+        InputFile(await qr_png_elsewhere(payload), filename=f"{offramp.reference_id}.png"),
         caption=t(
             "qr_caption",
             crypto=crypto_text(offramp.token, offramp.chain, offramp.crypto_amount),

@@ -1,0 +1,43 @@
+"""Deposit QR codes drawn in a worker process.
+
+segno's encoder is pure Python and takes ~7 ms for a deposit QR code (it scores all eight
+masks); on the event loop that stalled every other person's reply once per cash-out, which
+showed in the tail latency under load (docs/benchmarks.md). One worker process draws them on
+another core. It is started on first use (or by :func:`warm_up` at start-up) and ends with
+the bot; if the bot is killed, the worker sees its pipe close and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+from bot.rules.qr import qr_png
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def _workers() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        # spawn, not fork: the bot has threads (the database's) that a fork would copy mid-flight
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return _pool
+
+
+async def qr_png_elsewhere(payload: str) -> bytes:
+    """The PNG of ``payload``'s QR code, drawn off the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_workers(), qr_png, payload)
+
+
+async def warm_up() -> None:
+    """Start the worker now, so the first cash-out does not wait for it."""
+    await qr_png_elsewhere("warm-up")
+
+
+def shut_down() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
