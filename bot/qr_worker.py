@@ -4,13 +4,17 @@ segno's encoder is pure Python and takes ~7 ms for a deposit QR code (it scores 
 masks); on the event loop that stalled every other person's reply once per cash-out, which
 showed in the tail latency under load (docs/benchmarks.md). One worker process draws them on
 another core. It is started on first use (or by :func:`warm_up` at start-up) and ends with
-the bot; if the bot is killed, the worker sees its pipe close and exits.
+the bot; if the bot is killed (SIGKILL gives it no chance to stop the worker), the worker
+notices its parent is gone within a second and exits.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 from bot.rules.qr import qr_png
@@ -22,8 +26,24 @@ def _workers() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         # spawn, not fork: the bot has threads (the database's) that a fork would copy mid-flight
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
+        )
     return _pool
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the worker: leave as soon as the bot that started us is gone (else it lingers)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 async def qr_png_elsewhere(payload: str) -> bytes:

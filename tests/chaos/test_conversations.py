@@ -128,8 +128,10 @@ async def test_sigkill_in_the_middle_of_many_cash_outs(sandbox: Sandbox, tmp_pat
         process = await start_bot(env, url, log)
         async with httpx.AsyncClient(timeout=3) as http:
             journeys = asyncio.gather(*(person.cash_out(http, rng) for person in people))
+            orphans: list[int] = []
             for _ in range(ROUNDS):
                 await asyncio.sleep(rng.uniform(0.8, 2.5))  # somewhere in the middle of the cash-outs
+                orphans += children(process.pid)
                 process.send_signal(signal.SIGKILL)
                 await process.wait()
                 assert process.returncode == -signal.SIGKILL
@@ -158,3 +160,17 @@ async def test_sigkill_in_the_middle_of_many_cash_outs(sandbox: Sandbox, tmp_pat
     )
     at_kotani = Counter(int(item["referenceId"].split("-")[1]) for item in listed.json()["data"])
     assert all(at_kotani[person.user_id] == 1 for person in people), at_kotani  # nobody created twice
+    for _ in range(30):  # the killed processes' helpers (the QR worker) do not outlive them
+        if not any(alive(pid) for pid in orphans):
+            break
+        await asyncio.sleep(0.1)
+    assert orphans and not any(alive(pid) for pid in orphans)
+
+
+def alive(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
+
+
+def children(pid: int) -> list[int]:
+    listing = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in listing.read_text().split()] if listing.exists() else []
