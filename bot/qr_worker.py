@@ -11,14 +11,17 @@ notices its parent is gone within a second and exits.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from bot.rules.qr import qr_png
 
+logger = logging.getLogger("bot.qr")
 _pool: ProcessPoolExecutor | None = None
 
 
@@ -47,8 +50,16 @@ def _exit_with_parent(parent: int) -> None:
 
 
 async def qr_png_elsewhere(payload: str) -> bytes:
-    """The PNG of ``payload``'s QR code, drawn off the event loop."""
-    return await asyncio.get_running_loop().run_in_executor(_workers(), qr_png, payload)
+    """The PNG of ``payload``'s QR code, drawn off the event loop; drawn here after all when no
+    worker can run (a host without process support, or a worker that died: the next call
+    starts a new one), because a deposit must never go without its QR code."""
+    global _pool
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_workers(), qr_png, payload)
+    except (OSError, BrokenProcessPool) as exc:
+        logger.warning("QR worker unavailable (%s); drawing the QR code in the bot process", type(exc).__name__)
+        _pool = None
+        return qr_png(payload)
 
 
 async def warm_up() -> None:
