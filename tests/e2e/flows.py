@@ -8,16 +8,19 @@ TRON_WALLET = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"  # a real, checksummed Tron a
 POLYGON_WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
 
 
-async def to_amount(user: User, *, country: str = "Kenya", token: str = "USDT · Tron") -> None:
-    await user.send("/cashout")
+async def to_amount(user: User, *, start: str = "/cashout", country: str = "Kenya", token: str = "USDT · Tron") -> None:
+    """``start``: ``/cashout``, or ``/forcustomer`` for an agent's walk-in customer."""
+    await user.send(start)
     await user.press(country)
     await user.press(token)
 
 
-async def to_recipient(user: User, *, country: str = "Kenya", token: str = "USDT · Tron", amount: str = "10") -> None:
-    await to_amount(user, country=country, token=token)
+async def to_recipient(
+    user: User, *, start: str = "/cashout", country: str = "Kenya", token: str = "USDT · Tron", amount: str = "10"
+) -> None:
+    await to_amount(user, start=start, country=country, token=token)
     await user.send(amount)
-    await user.press("Confirm")
+    await user.press("Confirm")  # also matches the French "Confirmer"
 
 
 async def mpesa_recipient(user: User, phone: str = "0700000001") -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Sandbox
-from tests.e2e.flows import TRON_WALLET, full_cashout
+from tests.e2e.flows import TRON_WALLET, full_cashout, to_recipient
 from tests.e2e.harness import Harness, bot_world, running_bot
 
 ADMIN, AGENT, OTHER_AGENT, CUSTOMER, OPS_CHAT = 9100, 9200, 9300, 9400, -100500
@@ -35,11 +35,7 @@ async def add_agent(desk: Harness, agent: int) -> None:
 
 async def walk_in_cashout(desk: Harness, agent_id: int, phone: str = "0700000001") -> str:
     agent = desk.user(agent_id)
-    await agent.send("/forcustomer")
-    await agent.press("Kenya")
-    await agent.press("USDT · Tron")
-    await agent.send("10")
-    await agent.press("Confirm")
+    await to_recipient(agent, start="/forcustomer")
     assert not any("Saved" in b for b in agent.buttons(agent.last_with_buttons()))
     await agent.press("Mobile money")
     assert "customer's mobile money number" in agent.last_text
@@ -181,11 +177,7 @@ async def test_summary_and_csv_export_match_the_database(desk: Harness) -> None:
 async def test_a_walk_in_flow_refuses_the_contact_button(desk: Harness) -> None:
     await add_agent(desk, AGENT)
     agent = desk.user(AGENT)
-    await agent.send("/forcustomer")
-    await agent.press("Kenya")
-    await agent.press("USDT · Tron")
-    await agent.send("10")
-    await agent.press("Confirm")
+    await to_recipient(agent, start="/forcustomer")
     await agent.press("Mobile money")
     await agent.share_contact("+254700000001")
     assert "I did not understand" in agent.last_text and "customer's mobile money number" in agent.last_text
@@ -215,11 +207,7 @@ async def test_an_agent_submits_a_lightning_refund_invoice_for_the_customer(desk
 
     await add_agent(desk, AGENT)
     agent = desk.user(AGENT)
-    await agent.send("/forcustomer")
-    await agent.press("Kenya")
-    await agent.press("Lightning")
-    await agent.send("1500")
-    await agent.press("Confirm")
+    await to_recipient(agent, start="/forcustomer", token="Lightning", amount="1500")
     await agent.press("Mobile money")
     await agent.send("0700000011")
     await agent.send("Jane Doe")

@@ -117,11 +117,7 @@ async def test_lightning_refund_invoice_given_up_front_goes_into_refund_config(b
 
     created = int(bot.clock().timestamp())
     user = bot.user(1008)
-    await user.send("/cashout")
-    await user.press("Kenya")
-    await user.press("Lightning")
-    await user.send("1500")
-    await user.press("Confirm")
+    await to_recipient(user, token="Lightning", amount="1500")
     await user.press("Mobile money")
     await user.send("0700000001")
     await user.press("Yes")

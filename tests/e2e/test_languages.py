@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.flows import TRON_WALLET
+from tests.e2e.flows import TRON_WALLET, to_recipient
 from tests.e2e.harness import Harness, decode_qr
 
 #: each step as (what the user does, what the bot's latest message then says), per language
@@ -70,11 +70,7 @@ async def test_an_unsupported_telegram_language_gets_english(bot: Harness) -> No
 async def test_notifications_from_webhooks_use_the_stored_language(live: Harness) -> None:
     live.telegram.languages[9930] = "fr"
     user = live.user(9930)
-    await user.send("/cashout")
-    await user.press("Kenya")
-    await user.press("USDT · Tron")
-    await user.send("10")
-    await user.press("Confirmer")
+    await to_recipient(user)
     await user.press("Mobile money")
     await user.send("0700000001")
     await user.press("Oui")

@@ -14,7 +14,7 @@ from kotani.jsonjs import js_stringify
 from kotani.sandbox.lightning import make_invoice
 from kotani.signing import webhook_signature
 from tests.conftest import WEBHOOK_SECRET, Sandbox
-from tests.e2e.flows import full_cashout
+from tests.e2e.flows import full_cashout, to_recipient
 from tests.e2e.harness import TELEGRAM_SECRET, Harness, bot_world
 
 
@@ -97,11 +97,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_not_retried_forever(live
 
 async def test_lightning_refund_invoice_conversation(live: Harness) -> None:
     user = live.user(8005)
-    await user.send("/cashout")
-    await user.press("Kenya")
-    await user.press("Lightning")
-    await user.send("1500")
-    await user.press("Confirm")
+    await to_recipient(user, token="Lightning", amount="1500")
     await user.press("Mobile money")
     await user.send("0700000013")
     await user.send("Jane Doe")
