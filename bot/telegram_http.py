@@ -18,6 +18,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from kotani.client import KEEPALIVE_SECONDS  # the same reason as there
+
 
 class AiohttpRequest(BaseRequest):
     def __init__(
@@ -41,9 +43,7 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                # idle connections are dropped before a server's usual 5 s keep-alive ends them,
-                # so no request goes out on a socket the server is closing at that moment
-                connector=aiohttp.TCPConnector(limit=self._connections, keepalive_timeout=4.0),
+                connector=aiohttp.TCPConnector(limit=self._connections, keepalive_timeout=KEEPALIVE_SECONDS),
                 timeout=aiohttp.ClientTimeout(total=None),
                 headers={"User-Agent": self.USER_AGENT},
             )

@@ -95,6 +95,8 @@ class KotaniConfig:
         )
 
 
+#: idle connections are dropped before a server's usual 5 s keep-alive ends them, so no request
+#: goes out on a socket the server is closing at that moment (also the bot's Telegram requests)
 KEEPALIVE_SECONDS = 4.0
 
 
@@ -136,8 +138,6 @@ class KotaniClient:
                     sock_connect=self._config.connect_timeout,
                     sock_read=self._config.timeout,
                 ),
-                # an idle connection is dropped before a server's usual 5 s keep-alive ends it,
-                # so a request never goes out on a socket the server is closing at that moment
                 connector=aiohttp.TCPConnector(limit=100, keepalive_timeout=KEEPALIVE_SECONDS),
             )
         return self._session
