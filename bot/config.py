@@ -7,11 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kotani.client import DEFAULT_BASE_URL, KotaniConfig
 from kotani.redact import mask_secret
 
 TELEGRAM_API = "https://api.telegram.org"
+#: Kotani's production API hosts (spec §1; ``.io`` in older samples). Money questions the
+#: contract leaves open (docs/deployment.md, go-live checklist) default to the safe side here.
+KOTANI_PRODUCTION_HOSTS = frozenset({"api.kotanipay.com", "api.kotanipay.io"})
 
 
 class ConfigError(ValueError):
@@ -48,7 +52,15 @@ class Settings:
     ops_chat_id: int | None = None
     support_contact: str = "support@kotanipay.com"
     limits: dict[str, tuple[Decimal, Decimal]] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
-    allow_skip_refund_address: bool = True
+    #: Lightning cash-outs offered at all. The contract does not say whether a Lightning
+    #: offramp without ``senderAddress`` waits for the customer's payment or is funded from the
+    #: integrator's wallet, so this is off against Kotani's production host until the operator
+    #: has confirmed it with Kotani (``LIGHTNING_CASHOUTS=1``), and on against the sandbox.
+    lightning_cashouts: bool = True
+    #: Without a webhook secret a Kotani callback is only a hint: the bot fetches the offramp
+    #: from Kotani's API and records what Kotani says. Against the production host that mode
+    #: must be chosen explicitly (``KOTANI_UNSIGNED_WEBHOOKS=fetch``).
+    unsigned_webhooks_accepted: bool = False
     telegram_webhook_secret: str | None = None
     host: str = "0.0.0.0"  # noqa: S104 (a PaaS routes traffic to the container's public interface)
     reconcile_interval_seconds: float = 180
@@ -59,6 +71,10 @@ class Settings:
     kotani_callback_url: str | None = None
     low_balance: dict[str, Decimal] = field(default_factory=dict)
     balance_check_seconds: float = 900
+
+    @property
+    def kotani_is_production(self) -> bool:
+        return is_production_host(self.kotani.base_url)
 
     @property
     def callback_url(self) -> str | None:
@@ -72,6 +88,22 @@ class Settings:
             f"Settings(telegram_token={mask_secret(self.telegram_token)!r}, kotani={self.kotani!r}, "
             f"public_url={self.public_url!r}, port={self.port}, database_path='{self.database_path}')"
         )
+
+
+def is_production_host(base_url: str) -> bool:
+    """True for Kotani's production API (real money moves there)."""
+    return (urlsplit(base_url).hostname or "").lower() in KOTANI_PRODUCTION_HOSTS
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, got {value!r}.")
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -129,11 +161,22 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
     except ValueError as exc:
         raise ConfigError(f"ADMIN_IDS must be comma-separated Telegram user ids, got {admin_text!r}.") from exc
     ops = env.get("OPS_CHAT_ID", "").strip()
+    base_url = env.get("KOTANI_BASE_URL", DEFAULT_BASE_URL)
+    production = is_production_host(base_url)
+    unsigned_mode = env.get("KOTANI_UNSIGNED_WEBHOOKS", "").strip().lower()
+    if unsigned_mode not in ("", "fetch"):
+        raise ConfigError(f"KOTANI_UNSIGNED_WEBHOOKS can only be 'fetch', got {unsigned_mode!r}.")
+    if production and not secrets and unsigned_mode != "fetch":
+        raise ConfigError(
+            "KOTANI_WEBHOOK_SECRET is not set while KOTANI_BASE_URL is Kotani's production host. Set the "
+            "webhook secret from Kotani's dashboard (recommended), or set KOTANI_UNSIGNED_WEBHOOKS=fetch to "
+            "treat unsigned callbacks only as a hint to fetch the status from Kotani (docs/deployment.md)."
+        )
     return Settings(
         telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
         telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", TELEGRAM_API).rstrip("/"),
         kotani=KotaniConfig(
-            base_url=env.get("KOTANI_BASE_URL", DEFAULT_BASE_URL),
+            base_url=base_url,
             api_key=env["KOTANI_API_KEY"],
             api_secret=env.get("KOTANI_API_SECRET") or None,
             timeout=float(env.get("KOTANI_TIMEOUT", "15")),
@@ -148,7 +191,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         ops_chat_id=int(ops) if ops.lstrip("-").isdigit() else None,
         support_contact=env.get("SUPPORT_CONTACT", "support@kotanipay.com"),
         limits=_limits(env),
-        allow_skip_refund_address=env.get("ALLOW_SKIP_REFUND_ADDRESS", "1") not in ("0", "false", "no"),
+        lightning_cashouts=_flag(env, "LIGHTNING_CASHOUTS", not production),
+        unsigned_webhooks_accepted=unsigned_mode == "fetch",
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
         host=env.get("HOST", "0.0.0.0"),  # noqa: S104
         reconcile_interval_seconds=float(env.get("RECONCILE_INTERVAL_SECONDS", "180")),

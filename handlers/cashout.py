@@ -724,13 +724,12 @@ async def _after_recipient(update: Update, context: Context) -> int:
             t("ask_refund_invoice_upfront", sats=sats),
             keyboard([[(raw("btn_skip"), "c:skip")], _cancel_row()]),
         )
-    skip = [[(raw("btn_skip"), "c:skip")]] if services(context).settings.allow_skip_refund_address else []
     return await ask(
         update,
         context,
         REFUND,
         t("ask_refund_address", chain=cash["chain"].title(), token=cash["token"]),
-        keyboard([*skip, _cancel_row()]),
+        keyboard([_cancel_row()]),
     )
 
 
@@ -773,12 +772,8 @@ async def skipped_refund_address(update: Update, context: Context) -> int:
     if is_lightning(draft(context)["chain"]):
         draft(context).pop("refund_invoice", None)
         return await _summary(update, context)
-    if not services(context).settings.allow_skip_refund_address:
-        await reprompt(update, context)
-        return REFUND
-    draft(context)["refund_address"] = None
-    await say(update, context, t("refund_skipped_warning"))
-    return await _summary(update, context)
+    await reprompt(update, context)
+    return REFUND
 
 
 async def _summary(update: Update, context: Context, *, note: str | None = None) -> int:
