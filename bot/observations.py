@@ -1,4 +1,9 @@
-"""Everything Kotani tells us, in one shape for storage: webhooks, status polls, our own calls."""
+"""Everything Kotani tells us, in one shape for storage: webhooks, status polls, our own calls.
+
+This module is the one author of :class:`Observation` and of its dedupe keys (storage scopes a
+webhook's key to the refund attempt, and treats our own reads as never duplicate); handlers,
+workers and web routes call these functions and never build an observation themselves.
+"""
 
 from __future__ import annotations
 
@@ -63,6 +68,33 @@ def from_offramp(offramp: Offramp, *, source: str) -> Observation:
         fiat_transaction_amount=offramp.fiat_transaction_amount or None,
         transaction_hash=offramp.transaction_hash,
         error=offramp.error,
+    )
+
+
+def user_refund_action(reference_id: str, event: str, status: str, refund_status: str) -> Observation:
+    """What Kotani accepted from the user just now (a retry-refund, a Lightning invoice)."""
+    return Observation(
+        reference_id=reference_id,
+        source="user",
+        event=event,
+        dedupe_key=f"{event}|{reference_id}|{status}|{refund_status}",
+        status=status,
+        raw={"refundStatus": refund_status},
+        raw_status=status,
+        refund_status=refund_status,
+    )
+
+
+def deposit_window_expired(reference_id: str) -> Observation:
+    """Ours, not Kotani's: still PENDING well past the deposit window (the reconciler)."""
+    return Observation(
+        reference_id=reference_id,
+        source="reconciler",
+        event="deposit-window",
+        dedupe_key=f"deposit-window|{reference_id}",
+        status="EXPIRED",
+        raw={"reason": "no deposit within the deposit window"},
+        raw_status="EXPIRED",
     )
 
 

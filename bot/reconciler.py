@@ -13,11 +13,11 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from bot.observations import from_offramp, from_refund
+from bot.observations import deposit_window_expired, from_offramp, from_refund
 from bot.services import Services
 from kotani import errors
 from storage import UnknownOfframp
-from storage.models import Observation, OfframpRecord
+from storage.models import OfframpRecord
 
 logger = logging.getLogger("bot.reconciler")
 
@@ -94,9 +94,6 @@ class Reconciler:
         await svc.storage.offramps.mark_polled(offramp.reference_id)
         deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes) + self._grace
         if current.status.value == "PENDING" and svc.clock() > deadline:
-            expired = Observation(
-                offramp.reference_id, "reconciler", "deposit-window", f"deposit-window|{offramp.reference_id}", "EXPIRED",
-                {"reason": "no deposit within the deposit window"}, raw_status="EXPIRED",
-            )  # fmt: skip
+            expired = deposit_window_expired(offramp.reference_id)
             changed += int((await svc.storage.offramps.record_observation(expired)).changed)
         return changed

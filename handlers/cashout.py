@@ -35,6 +35,7 @@ from telegram.ext import (
 )
 
 from bot.corridors import FLAGS, TOKEN_CHOICES
+from bot.observations import from_offramp
 from bot.qr_worker import qr_png_elsewhere
 from bot.roles import has_role
 from bot.rules.amounts import AmountError, parse_amount
@@ -48,6 +49,7 @@ from handlers.common import (
     Context,
     answer,
     chat_id,
+    conversation_data,
     edit_or_say,
     is_ambiguous,
     keyboard,
@@ -80,7 +82,7 @@ from kotani.models import (
     TillReceiver,
 )
 from kotani.redact import mask_name
-from storage.models import NewOfframp, NewRecipient, Observation, OfframpRecord, QuoteRecord
+from storage.models import NewOfframp, NewRecipient, OfframpRecord, QuoteRecord
 
 logger = logging.getLogger("handlers.cashout")
 
@@ -102,9 +104,9 @@ ADDRESS_HINTS = {
 # --- draft and prompts ------------------------------------------------------------------
 
 
-def draft(context: Context) -> dict[str, Any]:
-    assert context.user_data is not None
-    value = context.user_data.setdefault("cash", {})
+def draft(update: Update, context: Context) -> dict[str, Any]:
+    """This conversation's cash-out draft (per chat and person, ``conversation_data``)."""
+    value = conversation_data(update, context).setdefault("cash", {})
     assert isinstance(value, dict)
     return value
 
@@ -114,7 +116,7 @@ async def ask(
 ) -> int:
     """Show a step's prompt and remember it, so unexpected input gets the same prompt again."""
     stored = markup.to_dict() if isinstance(markup, InlineKeyboardMarkup) else None
-    draft(context)["prompt"] = {"text": text, "kb": stored}
+    draft(update, context)["prompt"] = {"text": text, "kb": stored}
     if edit:
         await edit_or_say(update, context, text, markup if isinstance(markup, InlineKeyboardMarkup) else None)
     else:
@@ -125,7 +127,7 @@ async def ask(
 async def reprompt(update: Update, context: Context, note: str | None = None) -> None:
     """Unexpected input at any step: say so, and show the step's prompt again."""
     await answer(update, raw("stale_button") if update.callback_query else None)
-    prompt = draft(context).get("prompt") or {}
+    prompt = draft(update, context).get("prompt") or {}
     markup = InlineKeyboardMarkup.de_json(prompt["kb"], context.bot) if prompt.get("kb") else None
     text = (note or t("unexpected_input")) + "\n\n" + prompt.get("text", t("ask_country"))
     await say(update, context, text, markup)
@@ -157,8 +159,7 @@ async def start_for_customer(update: Update, context: Context) -> int:
 
 async def start_cashout(update: Update, context: Context, *, for_customer: bool = False) -> int:
     await answer(update)
-    assert context.user_data is not None
-    context.user_data["cash"] = {"for_customer": for_customer}
+    conversation_data(update, context)["cash"] = {"for_customer": for_customer}
     svc = services(context)
     corridors, live = await svc.corridors.list()
     rows = [[(f"{FLAGS.get(c.country, '')} {c.name} ({c.currency})".strip(), f"c:cc:{c.country}")] for c in corridors]
@@ -175,37 +176,46 @@ async def chose_country(update: Update, context: Context) -> int:
     if corridor is None:
         await reprompt(update, context)
         return COUNTRY
-    cash = draft(context)
+    cash = draft(update, context)
     cash.update(country=corridor.country, currency=corridor.currency, country_name=corridor.name)
+    choices = _token_choices(services(context))
     rows = []
-    for index in range(0, len(TOKEN_CHOICES), 2):
+    for index in range(0, len(choices), 2):
         rows.append(
             [
                 (
                     (raw("btn_lightning") if chain is Chain.LIGHTNING else f"{token} · {chain.title()}"),
                     f"c:tk:{chain}:{token}",
                 )
-                for chain, token in TOKEN_CHOICES[index : index + 2]
+                for chain, token in choices[index : index + 2]
             ]
         )
     rows.append(_cancel_row())
     return await ask(update, context, TOKEN, t("ask_token"), keyboard(rows), edit=True)
 
 
+def _token_choices(svc: Services) -> tuple[tuple[Chain, str], ...]:
+    """What can be cashed out here: Lightning only where the operator switched it on
+    (``LIGHTNING_CASHOUTS``: the contract leaves open who funds a Lightning offramp)."""
+    if svc.settings.lightning_cashouts:
+        return TOKEN_CHOICES
+    return tuple((chain, token) for chain, token in TOKEN_CHOICES if chain is not Chain.LIGHTNING)
+
+
 async def chose_token(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
     _, _, chain, token = update.callback_query.data.split(":")
-    if (Chain(chain), token) not in TOKEN_CHOICES:
-        await reprompt(update, context)
+    if (chain, token) not in {(str(c), tk) for c, tk in _token_choices(services(context))}:
+        await reprompt(update, context, t("lightning_unavailable") if chain == Chain.LIGHTNING else None)
         return TOKEN
-    cash = draft(context)
+    cash = draft(update, context)
     cash.update(chain=chain, token=token, mode="crypto")
     return await _ask_amount(update, context, edit=True)
 
 
 async def _ask_amount(update: Update, context: Context, *, edit: bool = False) -> int:
-    cash = draft(context)
+    cash = draft(update, context)
     unit = token_unit(cash["token"], cash["chain"])
     if cash["mode"] == "crypto":
         text = t(
@@ -224,7 +234,7 @@ async def _ask_amount(update: Update, context: Context, *, edit: bool = False) -
 async def toggle_mode(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
-    draft(context)["mode"] = update.callback_query.data.split(":")[2]
+    draft(update, context)["mode"] = update.callback_query.data.split(":")[2]
     return await _ask_amount(update, context, edit=True)
 
 
@@ -241,7 +251,7 @@ def _amount_rules(cash: dict[str, Any]) -> tuple[int, str]:
 
 async def typed_amount(update: Update, context: Context) -> int:
     assert update.message is not None and update.message.text is not None
-    cash = draft(context)
+    cash = draft(update, context)
     decimals, unit = _amount_rules(cash)
     try:
         amount = parse_amount(update.message.text, decimals=decimals, unit=unit)
@@ -259,9 +269,9 @@ def _kotani_amount(cash: dict[str, Any]) -> Decimal:
     return amount
 
 
-async def _fetch_quote(context: Context) -> QuoteRecord:
+async def _fetch_quote(update: Update, context: Context) -> QuoteRecord:
     svc = services(context)
-    cash = draft(context)
+    cash = draft(update, context)
     quote = await svc.kotani.quote_offramp(
         cash["token"], cash["currency"], _kotani_amount(cash), source="fiat" if cash["mode"] == "fiat" else "crypto"
     )
@@ -316,10 +326,10 @@ def _quote_text(cash: dict[str, Any], svc: Services) -> str:
 
 async def _quote(update: Update, context: Context, *, edit: bool = False) -> int:
     svc = services(context)
-    cash = draft(context)
+    cash = draft(update, context)
     cash["owner"] = user_id(update)
     try:
-        quote = await _fetch_quote(context)
+        quote = await _fetch_quote(update, context)
     except errors.KotaniError as exc:
         await say(update, context, kotani_problem(exc))
         return await _ask_amount(update, context)
@@ -335,8 +345,8 @@ async def _quote(update: Update, context: Context, *, edit: bool = False) -> int
     return await ask(update, context, QUOTE, _quote_text(cash, svc), buttons, edit=edit)
 
 
-def _quote_expired(context: Context) -> bool:
-    quote = draft(context).get("quote")
+def _quote_expired(update: Update, context: Context) -> bool:
+    quote = draft(update, context).get("quote")
     return quote is None or datetime.fromisoformat(quote["expires_at"]) <= services(context).clock()
 
 
@@ -348,7 +358,7 @@ async def quote_action(update: Update, context: Context) -> int:
         return await _quote(update, context, edit=True)
     if action == "amount":
         return await _ask_amount(update, context, edit=True)
-    if _quote_expired(context):
+    if _quote_expired(update, context):
         buttons = keyboard(
             [
                 [(raw("btn_refresh"), "c:q:refresh")],
@@ -364,7 +374,7 @@ async def quote_action(update: Update, context: Context) -> int:
 
 async def _ask_recipient(update: Update, context: Context) -> int:
     svc = services(context)
-    cash = draft(context)
+    cash = draft(update, context)
     corridor = await svc.corridors.get(cash["country"])
     saved = [r for r in await svc.storage.recipients.for_owner(user_id(update)) if r.country == cash["country"]][:5]
     if cash.get("for_customer"):
@@ -388,7 +398,7 @@ async def chose_saved_recipient(update: Update, context: Context) -> int:
     recipient = await services(context).storage.recipients.get(
         int(update.callback_query.data.split(":")[2]), user_id(update)
     )
-    cash = draft(context)
+    cash = draft(update, context)
     if recipient is None or recipient.country != cash["country"]:
         await reprompt(update, context)
         return RECIPIENT
@@ -404,7 +414,7 @@ async def chose_recipient_kind(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
     kind = update.callback_query.data.split(":")[2]
-    cash = draft(context)
+    cash = draft(update, context)
     cash["recipient"] = {"kind": kind}
     if kind == "mobile_money":
         return await _ask_phone(update, context)
@@ -426,7 +436,7 @@ def _phone_example(country: str) -> str:
 
 
 async def _ask_phone(update: Update, context: Context) -> int:
-    cash = draft(context)
+    cash = draft(update, context)
     example = _phone_example(cash["country"])
     private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
     if cash.get("for_customer"):
@@ -439,7 +449,10 @@ async def _ask_phone(update: Update, context: Context) -> int:
             one_time_keyboard=True,
         )
         await say(update, context, t("ask_phone_or_contact", country=cash["country_name"], example=example), contact)
-        draft(context)["prompt"] = {"text": t("ask_phone", country=cash["country_name"], example=example), "kb": None}
+        draft(update, context)["prompt"] = {
+            "text": t("ask_phone", country=cash["country_name"], example=example),
+            "kb": None,
+        }
         return MM_NUMBER
     return await ask(
         update,
@@ -452,7 +465,7 @@ async def _ask_phone(update: Update, context: Context) -> int:
 
 async def typed_phone(update: Update, context: Context) -> int:
     assert update.message is not None
-    cash = draft(context)
+    cash = draft(update, context)
     corridor = await services(context).corridors.get(cash["country"])
     networks = corridor.networks if corridor else ()
     if update.message.contact and cash.get("for_customer"):
@@ -480,17 +493,17 @@ async def chose_network(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
     network = update.callback_query.data.split(":")[2]
-    corridor = await services(context).corridors.get(draft(context)["country"])
+    corridor = await services(context).corridors.get(draft(update, context)["country"])
     if corridor is not None and corridor.networks and network not in corridor.networks:
         await reprompt(update, context)
         return MM_NETWORK
-    draft(context)["recipient"]["network"] = network
+    draft(update, context)["recipient"]["network"] = network
     return await _validate_phone(update, context)
 
 
 async def _validate_phone(update: Update, context: Context) -> int:
     svc = services(context)
-    recipient = draft(context)["recipient"]
+    recipient = draft(update, context)["recipient"]
     try:
         check = await svc.kotani.validate_mobile_money(recipient["destination"], network=recipient.get("network"))
     except errors.KotaniError as exc:
@@ -518,7 +531,7 @@ async def _validate_phone(update: Update, context: Context) -> int:
 async def holder_confirmed(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
-    recipient = draft(context)["recipient"]
+    recipient = draft(update, context)["recipient"]
     if update.callback_query.data.endswith(":no"):
         recipient.pop("looked_up_name", None)
         kind = recipient["kind"]
@@ -544,7 +557,7 @@ async def holder_confirmed(update: Update, context: Context) -> int:
 
 
 async def _ask_holder_name(update: Update, context: Context) -> int:
-    what = network_name(draft(context)["recipient"].get("network"))
+    what = network_name(draft(update, context)["recipient"].get("network"))
     return await ask(update, context, HOLDER_NAME, t("ask_holder_name", what=what), keyboard([_cancel_row()]))
 
 
@@ -570,7 +583,7 @@ async def typed_holder_name(update: Update, context: Context) -> int:
     name = await _typed_name(update, context)
     if name is None:
         return HOLDER_NAME
-    draft(context)["recipient"]["holder_name"] = name
+    draft(update, context)["recipient"]["holder_name"] = name
     return await _after_recipient(update, context)
 
 
@@ -579,7 +592,7 @@ async def typed_holder_name(update: Update, context: Context) -> int:
 
 async def _ask_bank(update: Update, context: Context, query: str | None = None) -> int:
     svc = services(context)
-    cash = draft(context)
+    cash = draft(update, context)
     try:
         banks = await svc.kotani.list_banks(currency=cash["currency"])
     except errors.KotaniError as exc:
@@ -606,7 +619,7 @@ async def searched_bank(update: Update, context: Context) -> int:
 async def chose_bank(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
-    cash = draft(context)
+    cash = draft(update, context)
     index = int(update.callback_query.data.split(":")[2])
     banks = cash.get("banks") or []
     if index >= len(banks):
@@ -623,7 +636,7 @@ async def typed_account(update: Update, context: Context) -> int:
     if not re.fullmatch(r"\d{5,20}", account):
         await say(update, context, t("account_invalid"))
         return BANK_ACCOUNT
-    draft(context)["recipient"]["destination"] = account
+    draft(update, context)["recipient"]["destination"] = account
     return await ask(update, context, BANK_HOLDER, t("ask_bank_holder"), keyboard([_cancel_row()]))
 
 
@@ -631,7 +644,7 @@ async def typed_bank_holder(update: Update, context: Context) -> int:
     name = await _typed_name(update, context)
     if name is None:
         return BANK_HOLDER
-    cash = draft(context)
+    cash = draft(update, context)
     recipient = cash["recipient"]
     recipient["holder_name"] = name
     try:
@@ -660,7 +673,7 @@ async def typed_bank_holder(update: Update, context: Context) -> int:
 async def typed_shortcode(update: Update, context: Context) -> int:
     assert update.message is not None and update.message.text is not None
     code = update.message.text.strip().replace(" ", "")
-    recipient = draft(context)["recipient"]
+    recipient = draft(update, context)["recipient"]
     state = TILL if recipient["kind"] == "till" else PAYBILL
     if not re.fullmatch(r"\d{5,7}", code):
         await say(update, context, t("shortcode_invalid"))
@@ -679,12 +692,12 @@ async def typed_paybill_account(update: Update, context: Context) -> int:
     if not re.fullmatch(r"[A-Za-z0-9-]{1,30}", account):
         await say(update, context, t("paybill_account_invalid"))
         return PAYBILL_ACCOUNT
-    draft(context)["recipient"]["account_reference"] = account
+    draft(update, context)["recipient"]["account_reference"] = account
     return await _validate_shortcode(update, context)
 
 
 async def _validate_shortcode(update: Update, context: Context) -> int:
-    recipient = draft(context)["recipient"]
+    recipient = draft(update, context)["recipient"]
     kind = recipient["kind"]
     try:
         check = await services(context).kotani.validate_mobile_money(
@@ -714,7 +727,7 @@ async def _validate_shortcode(update: Update, context: Context) -> int:
 
 
 async def _after_recipient(update: Update, context: Context) -> int:
-    cash = draft(context)
+    cash = draft(update, context)
     if is_lightning(cash["chain"]):
         sats = sats_number(Decimal(cash["quote"]["crypto"]))
         return await ask(
@@ -724,18 +737,42 @@ async def _after_recipient(update: Update, context: Context) -> int:
             t("ask_refund_invoice_upfront", sats=sats),
             keyboard([[(raw("btn_skip"), "c:skip")], _cancel_row()]),
         )
-    return await ask(
-        update,
-        context,
-        REFUND,
-        t("ask_refund_address", chain=cash["chain"].title(), token=cash["token"]),
-        keyboard([_cancel_row()]),
+    return await _ask_sender_address(update, context)
+
+
+async def _ask_sender_address(update: Update, context: Context) -> int:
+    """The address the customer will send from: Kotani refunds a failed payout there, and a
+    cash-out without it would be paid from the operator's own wallet (kotani.models,
+    SenderAddressRequired), so there is no Skip. Addresses used before on this chain are one
+    tap away; an agent serving walk-in customers is never offered another customer's."""
+    cash = draft(update, context)
+    rows: list[list[tuple[str, str]]] = []
+    if not cash.get("for_customer"):
+        saved = await services(context).storage.sender_addresses.for_owner(user_id(update), cash["chain"])
+        rows = [[(f"{address.address[:6]}…{address.address[-4:]}", f"c:sa:{address.id}")] for address in saved]
+    text = t("ask_sender_address", chain=cash["chain"].title(), token=cash["token"])
+    if rows:
+        text += "\n\n" + t("sender_address_saved")
+    return await ask(update, context, REFUND, text, keyboard([*rows, _cancel_row()]))
+
+
+async def chose_saved_sender_address(update: Update, context: Context) -> int:
+    await answer(update)
+    assert update.callback_query is not None and update.callback_query.data is not None
+    cash = draft(update, context)
+    saved = await services(context).storage.sender_addresses.get(
+        int(update.callback_query.data.split(":")[2]), user_id(update)
     )
+    if saved is None or saved.chain != cash.get("chain") or cash.get("for_customer"):
+        await reprompt(update, context)
+        return REFUND
+    cash["refund_address"] = saved.address
+    return await _summary(update, context)
 
 
 async def typed_refund_address(update: Update, context: Context) -> int:
     assert update.message is not None and update.message.text is not None
-    cash = draft(context)
+    cash = draft(update, context)
     if is_lightning(cash["chain"]):
         return await _typed_refund_invoice(update, context)
     address = update.message.text.strip()
@@ -751,7 +788,7 @@ async def typed_refund_address(update: Update, context: Context) -> int:
 async def _typed_refund_invoice(update: Update, context: Context) -> int:
     assert update.message is not None and update.message.text is not None
     svc = services(context)
-    cash = draft(context)
+    cash = draft(update, context)
     try:
         invoice = check_refund_invoice(
             update.message.text, amount_msat=int(Decimal(cash["quote"]["crypto"])), network=LIGHTNING_NETWORK,
@@ -768,16 +805,18 @@ async def _typed_refund_invoice(update: Update, context: Context) -> int:
 
 
 async def skipped_refund_address(update: Update, context: Context) -> int:
+    """Skip exists only for the optional Lightning refund invoice (an old on-chain Skip button
+    from before the sender address was required just shows the question again)."""
     await answer(update)
-    if is_lightning(draft(context)["chain"]):
-        draft(context).pop("refund_invoice", None)
-        return await _summary(update, context)
-    await reprompt(update, context)
-    return REFUND
+    if not is_lightning(draft(update, context)["chain"]):
+        await reprompt(update, context)
+        return REFUND
+    draft(update, context).pop("refund_invoice", None)
+    return await _summary(update, context)
 
 
 async def _summary(update: Update, context: Context, *, note: str | None = None) -> int:
-    cash = draft(context)
+    cash = draft(update, context)
     quote = cash["quote"]
     rate = Decimal(quote["rate"]) * (1000 if is_lightning(cash["chain"]) else 1)
     text = t(
@@ -835,7 +874,7 @@ async def confirmed(update: Update, context: Context) -> int:
     """Create the offramp: stored first, then Kotani, then the deposit instructions."""
     await answer(update)
     svc = services(context)
-    cash = draft(context)
+    cash = draft(update, context)
     owner = user_id(update)
     reference = cash.get("reference")
     if not reference and cash.get("quote"):
@@ -849,10 +888,10 @@ async def confirmed(update: Update, context: Context) -> int:
         existing = await svc.storage.offramps.get(reference)
         if existing is not None and existing.status != "NEW":
             await _send_deposit(update, context, existing, recipient_label(cash["recipient"]))
-            return _finish(context)
-    if _quote_expired(context):
+            return _finish(update, context)
+    if _quote_expired(update, context):
         try:
-            await _fetch_quote(context)
+            await _fetch_quote(update, context)
         except errors.KotaniError as exc:
             await say(update, context, t("create_retry", reason=kotani_problem(exc)))
             return SUMMARY
@@ -885,7 +924,7 @@ async def confirmed(update: Update, context: Context) -> int:
             cash["recipient"]["customer_key"] = customer.customer_key
         offramp = await svc.kotani.create_offramp(request)
     except errors.RateExpired:
-        await _fetch_quote(context)
+        await _fetch_quote(update, context)
         cash.pop("reference", None)
         await progress.delete()
         return await _summary(update, context, note=t("summary_requoted"))
@@ -902,7 +941,7 @@ async def confirmed(update: Update, context: Context) -> int:
         if isinstance(exc, errors.InsufficientPayoutBalance):
             logger.error("payout balance too low for %s: offramps to it are refused", cash["currency"])
         await say(update, context, t("create_failed", reason=kotani_problem(exc)), main_menu())
-        return _finish(context)
+        return _finish(update, context)
     await progress.delete()
     await svc.storage.quotes.mark_used(quote["id"])
     recipient = cash["recipient"]
@@ -915,15 +954,9 @@ async def confirmed(update: Update, context: Context) -> int:
         )
     )  # fmt: skip
     await svc.storage.offramps.set_recipient(reference, saved.id)
-    await svc.storage.offramps.record_observation(
-        Observation(
-            reference_id=reference, source="create", event="create", dedupe_key=f"create|{reference}",
-            status=offramp.status.value, raw=_jsonable(offramp.raw), raw_status=offramp.raw_status,
-            onchain_status=offramp.onchain_status, escrow_address=offramp.escrow_address,
-            fiat_amount=offramp.fiat_amount, fiat_transaction_amount=offramp.fiat_transaction_amount,
-        ),
-        notify=False,
-    )  # fmt: skip
+    await svc.storage.offramps.record_observation(from_offramp(offramp, source="create"), notify=False)
+    if cash.get("refund_address") and not cash.get("for_customer"):
+        await svc.storage.sender_addresses.remember(owner, cash["chain"], cash["refund_address"])
     stored = await svc.storage.offramps.get(reference)
     assert stored is not None
     await _send_deposit(update, context, stored, recipient_label(recipient))
@@ -931,17 +964,7 @@ async def confirmed(update: Update, context: Context) -> int:
         await svc.storage.audit.record(owner, "cashout_for_customer", reference, recipient=recipient_label(recipient))
         link = f"https://t.me/{context.bot.username}?start={customer_view_payload(reference, context.bot.token)}"
         await say(update, context, t("customer_link", link=link))
-    return _finish(context)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+    return _finish(update, context)
 
 
 def deposit_text(offramp: OfframpRecord, recipient: str, deadline: datetime) -> str:
@@ -985,9 +1008,8 @@ async def _send_deposit(update: Update, context: Context, offramp: OfframpRecord
     )
 
 
-def _finish(context: Context) -> int:
-    assert context.user_data is not None
-    context.user_data.pop("cash", None)
+def _finish(update: Update, context: Context) -> int:
+    conversation_data(update, context).pop("cash", None)
     return ConversationHandler.END
 
 
@@ -996,7 +1018,7 @@ async def cancel_flow(update: Update, context: Context) -> int:
     await say(update, context, t("cancelled_flow"), main_menu())
     if update.message is not None:
         await update.message.reply_text("↩️", reply_markup=ReplyKeyboardRemove())
-    return _finish(context)
+    return _finish(update, context)
 
 
 async def other_command(update: Update, context: Context) -> None:
@@ -1009,6 +1031,9 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
     def catch_all(state: int) -> list[Any]:
         # buttons of other features (transactions, refunds, history) fall through to their handlers
         return [
+            # the flow's own Cancel first: state handlers run before the fallbacks, and the
+            # catch-all below would otherwise answer Cancel with "I did not understand"
+            CallbackQueryHandler(cancel_flow, pattern=r"^c:x$"),
             MessageHandler(filters.ALL & ~filters.COMMAND, _stay(state)),
             CallbackQueryHandler(_stay(state), pattern=r"^(?!(t|r|h|a|lang):)"),
         ]
@@ -1038,6 +1063,7 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
         REFUND: [
             MessageHandler(text, typed_refund_address),
             CallbackQueryHandler(skipped_refund_address, pattern=r"^c:skip$"),
+            CallbackQueryHandler(chose_saved_sender_address, pattern=r"^c:sa:\d+$"),
         ],
         SUMMARY: [CallbackQueryHandler(confirmed, pattern=r"^c:ok$")],
     }

@@ -48,6 +48,19 @@ def chat_id(update: Update) -> int:
     return update.effective_chat.id
 
 
+def conversation_data(update: Update, context: Context) -> dict[str, Any]:
+    """What one person's conversation in one chat remembers (a cash-out draft, the refund
+    being answered): one person may be mid-way in a private chat and in a group at once, and
+    the two must never share a draft. PTB keys its conversations by (chat, user) too; this
+    lives in the person's ``user_data``, under the chat's id, so it is saved with them."""
+    assert context.user_data is not None
+    chats = context.user_data.setdefault("chats", {})
+    assert isinstance(chats, dict)
+    value = chats.setdefault(str(chat_id(update)), {})
+    assert isinstance(value, dict)
+    return value
+
+
 async def answer(update: Update, text: str | None = None) -> None:
     """Every button press is answered, so the client stops its spinner."""
     if update.callback_query is not None:

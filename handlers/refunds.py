@@ -8,15 +8,16 @@ from typing import Any
 from telegram import ForceReply, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
+from bot.observations import user_refund_action
 from bot.roles import role_of
 from bot.rules.invoices import InvoiceProblem, check_refund_invoice
 from bot.services import services
 from bot.texts import t
-from handlers.common import Context, answer, kotani_problem, say, user_id
+from handlers.common import Context, answer, chat_id, conversation_data, kotani_problem, say, user_id
 from handlers.transactions import owned, owned_and_answered
 from handlers.views import sats_number
 from kotani import errors
-from storage.models import Observation, OfframpRecord
+from storage.models import OfframpRecord
 
 INVOICE = 0
 LIGHTNING_NETWORK = "bc"
@@ -26,12 +27,10 @@ def _sats(offramp: OfframpRecord) -> str:
     return sats_number(offramp.refund_amount or offramp.crypto_amount)
 
 
-async def _record(context: Context, reference: str, status: str, refund: str, event: str) -> None:
+async def _record(update: Update, context: Context, reference: str, status: str, refund: str, event: str) -> None:
     await services(context).storage.offramps.record_observation(
-        Observation(reference, "user", event, f"{event}|{reference}|{status}|{refund}", status, {"refundStatus": refund},
-                    raw_status=status, refund_status=refund),
-        notify=False,
-    )  # fmt: skip
+        user_refund_action(reference, event, status, refund), answered_chat_id=chat_id(update)
+    )
 
 
 async def start_invoice(update: Update, context: Context) -> int:
@@ -43,8 +42,7 @@ async def start_invoice(update: Update, context: Context) -> int:
     if not offramp.awaiting_invoice:
         await say(update, context, t("invoice_not_needed"))
         return ConversationHandler.END
-    assert context.user_data is not None
-    context.user_data["refund_reference"] = offramp.reference_id
+    conversation_data(update, context)["refund_reference"] = offramp.reference_id
     await say(
         update,
         context,
@@ -55,9 +53,9 @@ async def start_invoice(update: Update, context: Context) -> int:
 
 
 async def typed_invoice(update: Update, context: Context) -> int:
-    assert update.message is not None and context.user_data is not None
+    assert update.message is not None
     svc = services(context)
-    reference = str(context.user_data.get("refund_reference", ""))
+    reference = str(conversation_data(update, context).get("refund_reference", ""))
     offramp = await svc.storage.offramps.get(reference)
     if offramp is None or user_id(update) not in (offramp.user_id, offramp.agent_id) or not offramp.awaiting_invoice:
         await say(update, context, t("invoice_not_needed"))
@@ -80,11 +78,11 @@ async def typed_invoice(update: Update, context: Context) -> int:
     except errors.KotaniError as exc:
         await say(update, context, kotani_problem(exc))
         return INVOICE
-    await _record(context, reference, "REFUND_PENDING", "PROCESSING", "invoice")
+    await _record(update, context, reference, "REFUND_PENDING", "PROCESSING", "invoice")
     if await role_of(svc, user_id(update)) != "customer":
         await svc.storage.audit.record(user_id(update), "submit_refund_invoice", reference)
     await say(update, context, t("invoice_accepted", sats=_sats(offramp)))
-    context.user_data.pop("refund_reference", None)
+    conversation_data(update, context).pop("refund_reference", None)
     return ConversationHandler.END
 
 
@@ -94,8 +92,7 @@ async def not_an_invoice(update: Update, context: Context) -> int:
 
 
 async def stop_invoice(update: Update, context: Context) -> int:
-    assert context.user_data is not None
-    context.user_data.pop("refund_reference", None)
+    conversation_data(update, context).pop("refund_reference", None)
     await say(update, context, t("cancelled_flow"))
     return ConversationHandler.END
 
@@ -117,7 +114,7 @@ async def retry_refund(update: Update, context: Context, reference: str) -> None
     except errors.KotaniError as exc:
         await say(update, context, kotani_problem(exc))
         return
-    await _record(context, offramp.reference_id, "REFUND_PENDING", "PENDING", "retry-refund")
+    await _record(update, context, offramp.reference_id, "REFUND_PENDING", "PENDING", "retry-refund")
     if await role_of(svc, user_id(update)) != "customer":
         await svc.storage.audit.record(user_id(update), "retry_refund", offramp.reference_id)
     await say(update, context, t("refund_retry_started", reference=offramp.reference_id))

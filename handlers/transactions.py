@@ -10,14 +10,15 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.observations import from_offramp
 from bot.roles import has_role, role_of
 from bot.services import services
 from bot.texts import raw, status_words, t
 from handlers.cashout import deposit_buttons
-from handlers.common import Context, answer, edit_or_say, keyboard, kotani_problem, say, user_id
+from handlers.common import Context, answer, chat_id, edit_or_say, keyboard, kotani_problem, say, user_id
 from handlers.views import status_line, when
 from kotani import errors
-from storage.models import Observation, OfframpRecord
+from storage.models import OfframpRecord
 
 PAGE = 10
 REFERENCE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
@@ -54,7 +55,7 @@ async def owned_by_button(update: Update, context: Context) -> OfframpRecord | N
     return await owned_and_answered(update, context, update.callback_query.data.split(":", 2)[2])
 
 
-async def refresh_from_kotani(context: Context, offramp: OfframpRecord) -> OfframpRecord:
+async def refresh_from_kotani(update: Update, context: Context, offramp: OfframpRecord) -> OfframpRecord:
     """Ask Kotani now (the user is waiting); feed the answer through the same path as webhooks."""
     svc = services(context)
     if offramp.status == "NEW":
@@ -63,17 +64,9 @@ async def refresh_from_kotani(context: Context, offramp: OfframpRecord) -> Offra
         current = await svc.kotani.get_offramp(offramp.reference_id)
     except errors.KotaniError:
         return offramp
-    refund = current.refund_status.value if current.refund_status else None
     await svc.storage.offramps.record_observation(
-        Observation(
-            reference_id=offramp.reference_id, source="poll", event="poll",
-            dedupe_key=f"poll|{offramp.reference_id}|{current.raw_status}|{refund or ''}", status=current.status.value,
-            raw={"status": current.raw_status, "refundStatus": refund}, raw_status=current.raw_status,
-            onchain_status=current.onchain_status, refund_status=refund, transaction_hash=current.transaction_hash,
-            error=current.error,
-        ),
-        notify=False,
-    )  # fmt: skip
+        from_offramp(current, source="poll"), answered_chat_id=chat_id(update)
+    )
     await svc.storage.offramps.mark_polled(offramp.reference_id)
     return await svc.storage.offramps.get(offramp.reference_id) or offramp
 
@@ -119,14 +112,14 @@ async def status_command(update: Update, context: Context) -> None:
     if not latest:
         await say(update, context, t("no_transactions"))
         return
-    await show(update, context, await refresh_from_kotani(context, latest[0]))
+    await show(update, context, await refresh_from_kotani(update, context, latest[0]))
 
 
 async def status_button(update: Update, context: Context) -> None:
     offramp = await owned_by_button(update, context)
     if offramp is None:
         return
-    await show(update, context, await refresh_from_kotani(context, offramp))
+    await show(update, context, await refresh_from_kotani(update, context, offramp))
 
 
 async def open_button(update: Update, context: Context) -> None:
@@ -185,7 +178,7 @@ async def cancel_button(update: Update, context: Context) -> None:
 
 async def cancel_offramp(update: Update, context: Context, offramp: OfframpRecord) -> None:
     svc = services(context)
-    offramp = await refresh_from_kotani(context, offramp)
+    offramp = await refresh_from_kotani(update, context, offramp)
     if offramp.status != "PENDING":
         why = (
             t("why_not_pending")
@@ -198,7 +191,7 @@ async def cancel_offramp(update: Update, context: Context, offramp: OfframpRecor
     try:
         cancelled = await svc.kotani.cancel_offramp(offramp.reference_id)
     except errors.NotCancellable:
-        offramp = await refresh_from_kotani(context, offramp)
+        offramp = await refresh_from_kotani(update, context, offramp)
         await say(update, context, t("cancel_not_pending", why=t("why_not_pending")))
         await show(update, context, offramp)
         return
@@ -206,13 +199,8 @@ async def cancel_offramp(update: Update, context: Context, offramp: OfframpRecor
         await say(update, context, kotani_problem(exc))
         return
     await svc.storage.offramps.record_observation(
-        Observation(
-            reference_id=offramp.reference_id, source="user", event="cancel", dedupe_key=f"cancel|{offramp.reference_id}",
-            status=cancelled.status.value, raw={"status": cancelled.raw_status}, raw_status=cancelled.raw_status,
-            onchain_status=cancelled.onchain_status,
-        ),
-        notify=False,
-    )  # fmt: skip
+        from_offramp(cancelled, source="cancel"), answered_chat_id=chat_id(update)
+    )
     stored = await svc.storage.offramps.get(offramp.reference_id)
     assert stored is not None
     if await role_of(svc, user_id(update)) != "customer":

@@ -387,6 +387,7 @@ class KotaniClient:
         Returns the existing offramp when an earlier attempt went through; raises
         :class:`errors.Duplicate` when the reference belongs to a different offramp.
         """
+        request.check_sender_address()  # again here: the last step before money can move
         body = request.to_api()
         attempt = 0
         while True:

@@ -12,7 +12,18 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kotani.chains import Chain, matches_address_format
 from kotani.status import OfframpStatus, RefundStatus, effective_status
+
+
+class SenderAddressRequired(ValueError):
+    """An on-chain offramp request without the customer's own, valid sending address.
+
+    Kotani's OpenAPI file: ``senderAddress`` "optional - if not provided, will use integrator
+    crypto wallet". Without it Kotani pays the recipient from the operator's crypto and the
+    customer need not send anything, so such a request must never be built, whatever screen
+    or shortcut asks for it. Raised before any HTTP call.
+    """
 
 
 def to_decimal(value: Any) -> Decimal | None:
@@ -177,6 +188,20 @@ class OfframpRequest:
     callback_url: str | None = None
     rate_id: str | None = None
     refund_config: RefundConfig | None = None
+
+    def __post_init__(self) -> None:
+        self.check_sender_address()
+
+    def check_sender_address(self) -> None:
+        """Raise :class:`SenderAddressRequired` unless an on-chain request names a valid one."""
+        chain = self.chain.strip().upper()
+        if chain == Chain.LIGHTNING:
+            return  # the contract gives senderAddress no meaning for Lightning (settings: LIGHTNING_CASHOUTS)
+        address = (self.sender_address or "").strip()
+        if not address:
+            raise SenderAddressRequired(f"an offramp on {chain} needs the customer's senderAddress")
+        if chain in Chain.__members__ and not matches_address_format(Chain(chain), address):
+            raise SenderAddressRequired(f"senderAddress is not a valid {chain} address")
 
     def to_api(self) -> dict[str, Any]:
         """The create body, keys in the order of the spec's example (signature-relevant)."""

@@ -15,6 +15,7 @@ from storage.offramps import OfframpRepository, UnknownOfframp
 from storage.outbox import OutboxRepository
 from storage.quotes import QuoteRepository
 from storage.recipients import RecipientRepository
+from storage.sender_addresses import SenderAddressRepository
 from storage.users import UserRepository
 
 
@@ -27,6 +28,7 @@ class Storage:
     offramps: OfframpRepository
     outbox: OutboxRepository
     audit: AuditRepository
+    sender_addresses: SenderAddressRepository
 
     @classmethod
     async def open(cls, path: str | Path = DEFAULT_PATH) -> Storage:
@@ -43,6 +45,7 @@ class Storage:
             OfframpRepository(db, ops_chat_id=ops_chat_id),
             OutboxRepository(db, retry_base_seconds=outbox_retry_base_seconds),
             AuditRepository(db),
+            SenderAddressRepository(db),
         )
 
     async def close(self) -> None:

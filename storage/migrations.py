@@ -142,6 +142,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX audit_log_by_time ON audit_log (at);
     """,
+    # 3: the addresses people send from (offered again as one tap), and which refund attempt
+    # an offramp is on (a failure after a retry is a new event, not a duplicate of the first)
+    """
+    CREATE TABLE sender_addresses (
+        id            INTEGER PRIMARY KEY,
+        owner_id      INTEGER NOT NULL REFERENCES users (user_id),
+        chain         TEXT NOT NULL,
+        address       TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        last_used_at  TEXT NOT NULL,
+        UNIQUE (owner_id, chain, address)
+    );
+    ALTER TABLE offramps ADD COLUMN refund_attempt INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -70,6 +70,21 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class SenderAddress:
+    """An address a person sent crypto from (and is refunded to), for one chain."""
+
+    id: int
+    owner_id: int
+    chain: str
+    address: str
+    last_used_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> SenderAddress:
+        return cls(row["id"], row["owner_id"], row["chain"], row["address"], ts(row["last_used_at"]))
+
+
+@dataclass(frozen=True)
 class NewRecipient:
     owner_id: int
     kind: str
@@ -160,6 +175,8 @@ class OfframpRecord:
     created_at: datetime
     updated_at: datetime
     last_polled_at: datetime | None
+    #: 0 for the refund Kotani started by itself, then one more for each retry (retry-refund)
+    refund_attempt: int = 0
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row) -> OfframpRecord:
@@ -171,6 +188,7 @@ class OfframpRecord:
             bool(row["awaiting_invoice"]), row["transaction_hash"], row["refund_transaction_hash"],
             dec(row["refund_amount"]), row["error"], row["status_message_id"],
             ts(row["created_at"]) or datetime.min, ts(row["updated_at"]) or datetime.min, ts(row["last_polled_at"]),
+            int(row["refund_attempt"]),
         )  # fmt: skip
 
 

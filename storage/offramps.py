@@ -157,11 +157,15 @@ class OfframpRepository:
         )
         return [OfframpEvent.from_row(row) for row in rows]
 
-    async def record_observation(self, observation: Observation, *, notify: bool = True) -> RecordResult:
+    async def record_observation(
+        self, observation: Observation, *, notify: bool = True, answered_chat_id: int | None = None
+    ) -> RecordResult:
         """Record what Kotani said and apply it if it moves the offramp forward.
 
         Raises :class:`UnknownOfframp` (and writes nothing) for an unknown reference.
-        ``notify=False`` for changes the user caused and was already answered about.
+        ``answered_chat_id``: the chat that is being shown this change right now (a status the
+        user asked for); it is not sent a second notice, while agents and the operations chat
+        still hear of it. ``notify=False`` only where nobody needs to hear (our own create).
         """
         now = self._db.now()
 
@@ -171,12 +175,14 @@ class OfframpRepository:
             if row is None:
                 raise UnknownOfframp(observation.reference_id)
             before = OfframpRecord.from_row(row)
+            key = scoped_dedupe_key(observation, before)
             cursor = conn.execute(
                 "SELECT 1 FROM offramp_events WHERE reference_id = ? AND dedupe_key = ? AND duplicate = 0",
-                (observation.reference_id, observation.dedupe_key),
+                (observation.reference_id, key),
             )
-            if cursor.fetchone() is not None:
-                self._insert_event(conn, observation, now, duplicate=True, changed=False, note="duplicate")
+            seen = cursor.fetchone() is not None
+            if seen and observation.source == "webhook":
+                self._insert_event(conn, observation, key, now, duplicate=True, changed=False, note="duplicate")
                 return RecordResult(True, False, before.status, before.status, note="duplicate")
 
             verdict = decide(before.status, observation.status)
@@ -193,13 +199,14 @@ class OfframpRepository:
             note = (
                 verdict.reason if not verdict.apply else ("correction: " + verdict.reason if verdict.correction else "")
             )
-            self._insert_event(conn, observation, now, duplicate=False, changed=changed, note=note or None)
+            self._insert_event(conn, observation, key, now, duplicate=seen, changed=changed, note=note or None)
             outbox_ids: list[int] = []
             if notify and changed:
                 for owed in notifications_owed(
                     before, after, correction=verdict.correction, ops_chat_id=self._ops_chat_id
                 ):
-                    outbox_ids.append(enqueue(conn, now, owed.chat_id, after.reference_id, owed.kind, owed.payload))
+                    if owed.chat_id != answered_chat_id:
+                        outbox_ids.append(enqueue(conn, now, owed.chat_id, after.reference_id, owed.kind, owed.payload))
             return RecordResult(
                 duplicate=False,
                 changed=changed,
@@ -223,6 +230,7 @@ class OfframpRepository:
         self,
         conn: sqlite3.Connection,
         observation: Observation,
+        key: str,
         now: str,
         *,
         duplicate: bool,
@@ -236,10 +244,23 @@ class OfframpRepository:
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
-                observation.reference_id, observation.source, observation.event, observation.dedupe_key,
-                observation.status, observation.raw_json(), now, int(duplicate), int(changed), note,
+                observation.reference_id, observation.source, observation.event, key, observation.status, observation.raw_json(), now, int(duplicate), int(changed), note,
             ),
         )  # fmt: skip
+
+
+def scoped_dedupe_key(observation: Observation, before: OfframpRecord) -> str:
+    """The observation's key, scoped to the refund attempt the offramp is on.
+
+    Kotani sends no event id (spec §8.6), so a webhook is keyed by what it says and a repeat
+    of the same key is a duplicate that changes nothing. Scoping by attempt keeps a retry's
+    news from looking like a repeat: after a retry-refund, a second ``refund.failed`` says
+    exactly what the first said, yet it must be recorded, shown and alerted. Our own reads of
+    Kotani (polls, creates, the user's actions) are never dropped for their key (their row is
+    only marked as a repeat): whether they change anything is for the status rules to say,
+    and a poll that finds a refund state other than the stored one must be applied.
+    """
+    return f"{observation.dedupe_key}|attempt={before.refund_attempt}"
 
 
 def _changes(before: OfframpRecord, observation: Observation, apply_status: bool) -> dict[str, Any]:
@@ -263,6 +284,8 @@ def _changes(before: OfframpRecord, observation: Observation, apply_status: bool
     status_after = wanted.get("status", before.status)
     refund_after = wanted.get("refund_status", before.refund_status)
     wanted["awaiting_invoice"] = status_after == "REFUND_PENDING" and refund_after == "INVOICE_NEEDED"
+    if before.status == "REFUND_FAILED" and status_after == "REFUND_PENDING":
+        wanted["refund_attempt"] = before.refund_attempt + 1  # a retry: what follows is about a new attempt
     stored = {name: money_text(v) if hasattr(v, "as_tuple") else v for name, v in wanted.items()}
     return {name: value for name, value in stored.items() if _differs(current[name], value)}
 

@@ -5,7 +5,8 @@ status is recorded but changes nothing. The exceptions are the ones the spec doc
 
 * a retry-refund moves REFUND_FAILED back to REFUND_PENDING;
 * CANCELLED and EXPIRED are "terminal-looking": a rail that confirms late corrects them
-  (to SUCCESSFUL, or into the refund path when crypto arrived after all);
+  (to SUCCESSFUL, or into the refund path when crypto arrived after all); nothing moves them
+  back to PENDING, which would reopen a cash-out the customer was told is closed;
 * CANCELLED and EXPIRED can only follow PENDING: one arriving after the crypto was seen is
   stale and ignored.
 
@@ -58,6 +59,8 @@ def decide(current: str, incoming: str) -> Verdict:
             return Verdict(True)
         return Verdict(False, reason=f"{incoming} cannot follow {current}")
     if current in NO_DEPOSIT_ENDINGS:
+        if RANK[incoming] <= RANK["PENDING"]:
+            return Verdict(False, reason=f"{incoming} cannot follow {current}")
         return Verdict(True, correction=True, reason=f"late correction {current} -> {incoming}")
     if current == "REFUND_FAILED" and incoming == "REFUND_PENDING":
         return Verdict(True, reason="refund retried")

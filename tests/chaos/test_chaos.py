@@ -23,6 +23,7 @@ from storage.models import NewOfframp, Observation
 from tests.conftest import API_KEY, WEBHOOK_SECRET, Sandbox
 from tests.e2e.test_live_refusals_and_faults import signed_body
 from tests.e2e.test_process import ROOT, free_port, start_bot
+from tests.kotani.helpers import TRON_SENDER
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.proxy import FaultyProxy
 from tests.support.servers import LiveServer
@@ -47,7 +48,9 @@ async def seed(path: Path, references: list[str], kotani_created: set[str], sand
                 await store.offramps.create(NewOfframp(reference, user, user, "USDT", "TRON", Decimal(10), "KES",
                                                        fiat_transaction_amount=Decimal(1269)))  # fmt: skip
                 receiver = MobileMoneyReceiver("+254700000001", "Jane Doe", "MPESA")
-                await kotani.create_offramp(OfframpRequest(reference, Decimal(10), "KES", "TRON", "USDT", receiver))
+                await kotani.create_offramp(
+                    OfframpRequest(reference, Decimal(10), "KES", "TRON", "USDT", receiver, TRON_SENDER)
+                )
                 if reference not in kotani_created:
                     await store.offramps.record_observation(
                         Observation(reference, "create", "create", f"create|{reference}", "PENDING", {}), notify=False

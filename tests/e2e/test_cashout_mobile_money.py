@@ -30,7 +30,7 @@ async def test_cash_out_to_mpesa(bot: Harness) -> None:
     await jane.send("0700 000 001")
     assert "registered to <b>J*** M*** D**</b>" in jane.last_text
     await jane.press("Yes")
-    assert "wallet address on Tron" in jane.last_text
+    assert "Which wallet will you send from" in jane.last_text
     await jane.send(TRON_WALLET)
     summary = jane.last_text
     assert "M-PESA +254******001 (J*** M*** D**)" in summary

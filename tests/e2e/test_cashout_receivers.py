@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.flows import POLYGON_WALLET, to_recipient
+from tests.e2e.flows import POLYGON_WALLET, TRON_WALLET, to_recipient
 from tests.e2e.harness import Harness, decode_qr
 
 
@@ -17,14 +17,14 @@ async def test_cash_out_to_a_bank_account(bot: Harness) -> None:
     assert "5 to 20 digits" in user.last_text
     await user.send("1000000001")
     await user.send("Jane Mary Doe")
-    assert "wallet address on Tron" in user.last_text
-    await user.press("Skip")
-    assert any("cannot be refunded automatically" in (m.text or "") for m in user.chat[-3:])
+    assert "Which wallet will you send from" in user.last_text
+    assert "Skip" not in user.buttons(user.last_with_buttons())  # no cash-out without the sender address
+    await user.send(TRON_WALLET)
     assert "Equity Bank ******0001 (J*** M*** D**)" in user.last_text
     await user.press("Confirm")
     [offramp] = await bot.services.storage.offramps.for_user(1002)
     state = await bot.sandbox.state(offramp.reference_id)
-    assert state["offramp"]["senderAddress"] == ""  # skipped: none sent
+    assert state["offramp"]["senderAddress"] == TRON_WALLET
     saved = await bot.services.storage.recipients.for_owner(1002)
     assert [(r.kind, r.destination, r.bank_code) for r in saved] == [("bank", "1000000001", "68")]
 
@@ -49,7 +49,7 @@ async def test_cash_out_to_a_till(bot: Harness) -> None:
     await user.send("100001")
     assert "ACME TRADING LIMITED" in user.last_text
     await user.press("Yes")
-    await user.press("Skip")
+    await user.send(TRON_WALLET)
     assert "Till 100001 (ACME TRADING LIMITED)" in user.last_text
     await user.press("Confirm")
     [offramp] = await bot.services.storage.offramps.for_user(1004)
@@ -63,7 +63,7 @@ async def test_cash_out_to_a_paybill(bot: Harness) -> None:
     await user.send("100001")
     await user.send("ACC-778")
     await user.press("Yes")
-    await user.press("Skip")
+    await user.send(TRON_WALLET)
     assert "Paybill 100001 acc. ACC-778" in user.last_text
     await user.press("Confirm")
     assert len(await bot.services.storage.offramps.for_user(1005)) == 1

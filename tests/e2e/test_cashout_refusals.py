@@ -84,7 +84,7 @@ async def test_a_number_whose_name_cannot_be_looked_up_asks_for_the_name(bot: Ha
     await user.send("J4ne")
     assert "with letters" in user.last_text
     await user.send("Jane Wanjiru")
-    assert "wallet address on Tron" in user.last_text
+    assert "Which wallet will you send from" in user.last_text
 
 
 async def test_bad_refund_address_is_refused(bot: Harness) -> None:

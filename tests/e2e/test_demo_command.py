@@ -39,7 +39,7 @@ async def test_the_terminal_demo_cashes_out(tmp_path: Path) -> None:
         for line, expect in [
             ("1", "Where should the money go"), ("1", "Which crypto"), ("1", "How much USDT"), ("10", "Your quote"),
             ("1", "Who gets the money"), ("1", "Share my number"), ("c", "registered to J*** M*** D**"),
-            ("1", "wallet address on Tron"), ("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", "Please check and confirm"),
+            ("1", "Which wallet will you send from"), ("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", "Please check and confirm"),
             ("1", "Scan to send 10 USDT"),
         ]:  # fmt: skip
             await type_(line)

@@ -13,13 +13,13 @@ JOURNEYS = {
     "sw": [("/start", "Karibu Kotani"), ("press:Toa pesa", "Pesa ziende wapi"), ("press:Kenya", "Utatuma crypto gani"),
            ("press:USDT · Tron", "Utatuma USDT kiasi gani"), ("10", "Mpokeaji anapata: <b>1,269 KES</b>"),
            ("press:Thibitisha", "Nani anapokea pesa"), ("press:Pesa za simu", "namba ya pesa za simu"),
-           ("0700000001", "imesajiliwa kwa jina la <b>J*** M*** D**</b>"), ("press:Ndiyo", "Anwani ya pochi yako"),
+           ("0700000001", "imesajiliwa kwa jina la <b>J*** M*** D**</b>"), ("press:Ndiyo", "Utatuma kutoka pochi gani"),
            (TRON_WALLET, "Tafadhali kagua"), ("press:Thibitisha", "Tuma 10 USDT kamili")],
     "fr": [("/start", "Bienvenue sur Kotani"), ("press:Retirer", "Où l'argent doit-il aller"),
            ("press:Kenya", "Quelle crypto"), ("press:USDT · Tron", "Combien de USDT"),
            ("10", "Le bénéficiaire reçoit : <b>1\u202f269 KES</b>"), ("press:Confirmer", "Qui reçoit l'argent"),
            ("press:Mobile money", "numéro mobile money"), ("0700000001", "enregistré au nom de <b>J*** M*** D**</b>"),
-           ("press:Oui", "Votre adresse de portefeuille"), (TRON_WALLET, "Vérifiez et confirmez"),
+           ("press:Oui", "Depuis quel portefeuille"), (TRON_WALLET, "Vérifiez et confirmez"),
            ("press:Confirmer", "Envoyez exactement 10 USDT")],
 }  # fmt: skip
 

@@ -27,9 +27,17 @@ async def test_wrong_api_key_is_unauthorized_with_a_user_safe_message(sandbox: S
 
 async def test_validation_errors_carry_the_per_field_messages(client: KotaniClient) -> None:
     with pytest.raises(errors.ValidationFailed) as refused:
-        await client.create_offramp(offramp_request("bad-1", amount="0", sender="0xnot-a-tron-address"))
+        await client.create_offramp(offramp_request("bad-1", amount="0"))
     assert "cryptoAmount must be a positive number" in refused.value.errors
-    assert "senderAddress must be a valid TRON address" in refused.value.errors
+
+
+async def test_the_sandbox_refuses_a_sender_address_of_another_chain(sandbox: Sandbox) -> None:
+    """The client never sends one (kotani.models.SenderAddressRequired), so ask over raw HTTP."""
+    body = offramp_request("bad-2").to_api() | {"senderAddress": "0xnot-a-tron-address", "cryptoAmount": 10}
+    async with httpx.AsyncClient(base_url=sandbox.url) as http:
+        response = await http.post("/api/v3/offramp", json=body, headers={"Authorization": f"Bearer {API_KEY}"})
+    assert response.status_code == 400
+    assert "senderAddress must be a valid TRON address" in response.json()["data"]["errors"]
 
 
 async def test_unknown_reference_is_not_found(client: KotaniClient) -> None:

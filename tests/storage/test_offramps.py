@@ -192,3 +192,49 @@ async def test_webhooks_arriving_together_commit_together_and_an_unknown_one_fai
         record = await store.offramps.get(f"tg-1001-{index}")
         assert record is not None and record.status == "PENDING"
     assert await store.offramps.events("tg-nobody") == []
+
+
+async def test_pending_after_cancelled_changes_nothing_and_cancelled_is_announced_once(store: Storage) -> None:
+    await store.offramps.create(new_offramp())
+    await store.offramps.record_observation(observed("PENDING", source="create"))
+    cancelled = await store.offramps.record_observation(observed("CANCELLED"))
+    late_pending = await store.offramps.record_observation(observed("PENDING", event="transaction.status.updated"))
+    again = await store.offramps.record_observation(observed("CANCELLED", event="transaction.status.updated"))
+    assert cancelled.changed and not late_pending.changed and not again.changed
+    offramp = await store.offramps.get("tg-1001-1")
+    assert offramp is not None and offramp.status == "CANCELLED"
+    assert [m.kind for m in await store.outbox.for_reference("tg-1001-1")] == ["cancelled"]
+
+
+async def test_each_refund_attempt_is_its_own_event(store: Storage) -> None:
+    """Kotani's second ``refund.failed`` (after a retry) says exactly what the first said."""
+    await store.offramps.create(new_offramp())
+    await store.offramps.record_observation(observed("PENDING", source="create"))
+    await store.offramps.record_observation(observed("REFUND_PENDING", refund="PENDING"))
+    failed = observed("REFUND_FAILED", event="refund.failed", refund="FAILED")
+    first = await store.offramps.record_observation(failed)
+    repeat = await store.offramps.record_observation(failed)  # Kotani redelivers: a duplicate
+    retried = await store.offramps.record_observation(
+        observed("REFUND_PENDING", event="retry-refund", refund="PENDING", source="user")
+    )
+    second = await store.offramps.record_observation(failed)
+    assert first.changed and repeat.duplicate and retried.changed
+    assert second.changed and not second.duplicate and second.status == "REFUND_FAILED"
+    offramp = await store.offramps.get("tg-1001-1")
+    assert offramp is not None and offramp.refund_attempt == 1
+    kinds = [m.kind for m in await store.outbox.for_reference("tg-1001-1")]
+    assert kinds.count("refund_failed") == 2
+
+
+async def test_a_poll_that_differs_from_the_stored_refund_state_is_never_a_duplicate(store: Storage) -> None:
+    await store.offramps.create(new_offramp())
+    await store.offramps.record_observation(observed("PENDING", source="create"))
+    poll = observed("REFUND_FAILED", event="poll", refund="FAILED", source="poll")
+    assert (await store.offramps.record_observation(poll)).changed
+    await store.offramps.record_observation(
+        observed("REFUND_PENDING", event="retry-refund", refund="PENDING", source="user")
+    )
+    again = await store.offramps.record_observation(poll)  # the same reading, a new fact
+    assert again.changed and not again.duplicate
+    offramp = await store.offramps.get("tg-1001-1")
+    assert offramp is not None and offramp.status == "REFUND_FAILED"

@@ -28,6 +28,9 @@ from storage.status_rules import decide
         ("CANCELLED", "SUCCESSFUL", True, True),
         ("CANCELLED", "REFUND_PENDING", True, True),  # crypto arrived after cancel
         ("CANCELLED", "EXPIRED", False, False),
+        ("CANCELLED", "PENDING", False, False),  # a closed cash-out is never reopened
+        ("EXPIRED", "PENDING", False, False),
+        ("CANCELLED", "CRYPTO_RECEIVED", True, True),  # crypto arrived after all: the refund path follows
         ("IN_PROGRESS", "REQUIRE_REVIEW", True, False),
         ("SUCCESSFUL", "REQUIRE_REVIEW", False, False),
         ("CRYPTO_RECEIVED", "REQUIRE_REVIEW", True, False),
