@@ -129,7 +129,8 @@ class OutboxSender:
             except Forbidden as exc:
                 logger.info("chat blocked the bot; dropping its notifications")
                 await self._svc.storage.users.mark_blocked(message.chat_id)
-                await outbox.mark_dead(message.id, f"Forbidden: {exc.message}")
+                # this row and every later one of the chat in one statement: marking this one
+                # dead first let a concurrent round claim the next and knock again (a 2nd 403)
                 await outbox.drop_chat(message.chat_id, f"Forbidden: {exc.message}")
                 return
             except BadRequest as exc:

@@ -37,7 +37,7 @@ TYPED = {
     "How much": "10",
     "mobile money number": "0700000001",
     "full name": "Jane Doe",
-    "wallet address on": TRON_WALLET,
+    "Which wallet will you send from": TRON_WALLET,
 }
 # what a person presses, most specific first
 PRESSED = ["Confirm", "Yes", "Mobile money", "USDT · Tron", "Kenya", "Cash out"]
