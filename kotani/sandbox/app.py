@@ -27,7 +27,7 @@ from kotani.redact import mask_numbers_in
 from kotani.sandbox import validation
 from kotani.sandbox.clock import SandboxClock
 from kotani.sandbox.config import DEFAULT_BANKS, SandboxConfig
-from kotani.sandbox.engine import SandboxEngine, SandboxError
+from kotani.sandbox.engine import OfframpRecord, SandboxEngine, SandboxError
 from kotani.sandbox.ratelimit import RateLimiter
 from kotani.sandbox.scenarios import LookupOutcome, bank_lookup, mobile_lookup, shortcode_lookup
 from kotani.signing import hmac_hex, request_message, reserialised_body
@@ -647,19 +647,28 @@ class SandboxApp:
         raise SandboxError(404, "unknown control action")
 
     def _escrow_deposit(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Match a deposit by escrow address (and, in shared mode, by sender and exact amount)."""
+        """Match a deposit by escrow address (and, in shared mode, by sender and exact amount).
+
+        A pending offramp is matched first; failing that, a cancelled or expired one that never
+        got its deposit, whose crypto the engine then refunds (crypto sent to an escrow arrives
+        whatever the offramp's status, spec §11 #13).
+        """
         address = str(body.get("address", ""))
         amount = Decimal(str(body["amount"])) if body.get("amount") is not None else None
         sender = body.get("from")
-        candidates = [
-            r for r in self.engine.offramps.values()
-            if r.escrow_address == address and r.status == "PENDING" and not r.transaction_hash
-        ]  # fmt: skip
-        if self.config.shared_escrow:
+        candidates: list[OfframpRecord] = []
+        for statuses in (("PENDING",), ("CANCELLED", "EXPIRED")):
             candidates = [
-                r for r in candidates
-                if r.sender_address == sender and (amount is None or r.crypto_amount == amount)
+                r for r in self.engine.offramps.values()
+                if r.escrow_address == address and r.status in statuses and not r.transaction_hash
             ]  # fmt: skip
+            if self.config.shared_escrow:
+                candidates = [
+                    r for r in candidates
+                    if r.sender_address == sender and (amount is None or r.crypto_amount == amount)
+                ]  # fmt: skip
+            if candidates:
+                break
         if len(candidates) != 1:
             raise SandboxError(404, "No single pending transaction matches this deposit")
         record = self.engine.deposit(candidates[0].reference_id, amount, body.get("txHash"), sender)

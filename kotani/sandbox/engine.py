@@ -4,6 +4,18 @@ State changes are synchronous (no ``await`` between reading and writing state), 
 requests can never interleave inside one transition. Webhooks a change owes are queued and
 sent after it, and time-driven steps (confirmations, payout, refunds, expiry, webhook
 retries) live in one scheduler that reads the injectable clock.
+
+A deposit is never lost (spec §5.8, §11 #13). The docs allow a cancel "only while PENDING,
+i.e. before any crypto is seen on-chain", so once a deposit has been seen the cancel is
+refused with the documented 400, even while the deposit is still confirming: the offramp
+then pays out (or refunds on a payout failure) as usual. Crypto that lands after a cancel or
+after expiry, or that a late correction to CANCELLED/EXPIRED/FAILED leaves in escrow, is
+refunded to the sender (``senderAddress``, else ``refund_config.address``; Lightning by the
+§7 invoice rules), visible at once in refund-status (PENDING, ``refundScheduledAt``) and
+ending in ``refund.completed``. Refusing the cancel, rather than accepting it and refunding,
+keeps the customer's money on the path they asked for and needs no refund fee or address.
+A correction to SUCCESSFUL is refused once a refund has begun (nobody is paid twice), and no
+other correction can stop a refund that is owed.
 """
 
 from __future__ import annotations
@@ -154,10 +166,25 @@ class OfframpRecord:
 
     @property
     def refund_address(self) -> str | None:
+        """Where an on-chain refund goes: ``senderAddress``, else ``refund_config.address`` (§7).
+
+        The address a deposit came from is only the last resort: a withdrawal from an exchange
+        comes from the exchange's hot wallet, so the integrator's own fallback goes first.
+        """
         if self.is_lightning:
             return None
         fallback = (self.refund_config or {}).get("address")
-        return self.sender_address or self.deposit_from or (str(fallback) if fallback else None)
+        return self.sender_address or (str(fallback) if fallback else None) or self.deposit_from
+
+    @property
+    def deposit_seen(self) -> bool:
+        """A deposit reached the escrow (confirmed or still confirming)."""
+        return bool(self.transaction_hash)
+
+    @property
+    def refund_begun(self) -> bool:
+        """The refund left the scheduler: crypto is on its way back or already returned."""
+        return self.status in ("REFUND_PENDING", "REVERSED", "REFUND_FAILED")
 
 
 @dataclass(order=True)
@@ -573,13 +600,19 @@ class SandboxEngine:
         self.deliverer.enqueue(record.reference_id, event, data, record.callback_url)
 
     async def _expire(self, record: OfframpRecord) -> None:
-        if record.status == "PENDING":
+        # A deposit already seen cancels this step; the check only guards a stray run.
+        if record.status == "PENDING" and not record.deposit_seen:
             record.onchain_status = "EXPIRED"
             self._move(record, "EXPIRED")
 
     def cancel(self, reference: str) -> OfframpRecord:
+        """Cancel only while PENDING *and* before any crypto is seen (spec §5.8).
+
+        A deposit still confirming keeps the status PENDING, but cancelling it would strand the
+        crypto in escrow, so it is refused like any later status; the offramp goes on.
+        """
         record = self.get(reference)
-        if record.status != "PENDING":
+        if record.status != "PENDING" or record.deposit_seen:
             raise SandboxError(400, "Transaction cannot be cancelled in its current status")
         self._cancel_steps(reference)
         record.onchain_status = "CANCELLED"
@@ -597,21 +630,20 @@ class SandboxEngine:
         record.transaction_hash_amount = amount if amount is not None else record.crypto_amount
         record.deposit_from = sender
         record.updated_at = self.clock.now()
-        if record.status in ("CANCELLED", "EXPIRED"):
-            # Crypto that arrives after cancel or expiry goes back to where it came from.
+        if record.status != "PENDING":
+            # Crypto that arrives after cancel, expiry or a correction that ended the offramp
+            # goes back to the sender (§11 #13): it reached the escrow whatever the status says.
             record.crypto_received = True
             record.onchain_status = "SUCCESSFUL"
-            self.schedule(reference, "refund", self.config.refund_delay, lambda: self._begin_refund(record))
+            self._return_deposit(record)
             return record
-        if record.status != "PENDING":
-            raise SandboxError(409, f"Transaction is {record.status}; no deposit expected")
         self._cancel_steps(reference)
         self.schedule(reference, "confirm", self.config.confirmations_delay, lambda: self._confirm(record))
         return record
 
     async def _confirm(self, record: OfframpRecord) -> None:
         if record.status != "PENDING":
-            return
+            return  # a correction moved it on and already decided where the crypto goes
         if record.transaction_hash_amount != record.crypto_amount and self.config.amount_mismatch == "fail":
             record.onchain_status = "FAILED"
             record.onchain_error = (
@@ -661,6 +693,20 @@ class SandboxEngine:
 
     # --- refunds ----------------------------------------------------------------------
 
+    def _return_deposit(self, record: OfframpRecord) -> None:
+        """Schedule the refund of a deposit nothing will pay out (after cancel, expiry, a correction).
+
+        The refund is owed from now on, so refund-status says so at once (``PENDING`` with
+        ``refundScheduledAt``) instead of ``NOT_REQUIRED`` for the ``refund_delay`` it waits.
+        """
+        if record.debited:
+            self.wallets[record.currency].balance += record.pricing.wallet_debit_amount
+            record.debited = False
+        record.refund_amount = record.transaction_hash_amount or record.crypto_amount
+        record.refund_status = "PENDING"
+        record.refund_scheduled_at = self.clock.now() + self.config.refund_delay
+        self.schedule(record.reference_id, "refund", self.config.refund_delay, lambda: self._begin_refund(record))
+
     async def _begin_refund(self, record: OfframpRecord) -> None:
         record.refund_amount = record.transaction_hash_amount or record.crypto_amount
         record.refund_status = "PENDING"
@@ -668,7 +714,10 @@ class SandboxEngine:
             self._move(record, "REFUND_PENDING")
             self._schedule_refund_attempt(record)
             return
+        status = record.status
         invoice = self._usable_config_invoice(record) or await self._generated_invoice(record)
+        if record.status != status or record.refund_status != "PENDING":
+            return  # a correction called the refund off while we waited for the invoice URL
         if invoice is not None:
             record.refund_invoice = invoice
             record.refund_status = "PROCESSING"
@@ -840,11 +889,30 @@ class SandboxEngine:
         return record
 
     def correct(self, reference: str, status: str) -> OfframpRecord:
-        """A late correction (spec §6.2): e.g. EXPIRED or CANCELLED then SUCCESSFUL."""
+        """A late correction (spec §6.2): e.g. EXPIRED or CANCELLED then SUCCESSFUL.
+
+        A correction names a final outcome and never strands or doubles crypto. To SUCCESSFUL
+        (the payout went through after all) calls off a refund that was only scheduled, and is
+        refused once the refund has begun. To CANCELLED, EXPIRED or FAILED with a deposit seen
+        and not paid out, the deposit is refunded as after a cancel; once a refund is owed, no
+        correction but SUCCESSFUL may stop it.
+        """
         record = self.get(reference)
+        if status not in ("SUCCESSFUL", "FAILED", "CANCELLED", "EXPIRED"):
+            raise SandboxError(400, "status must be SUCCESSFUL, FAILED, CANCELLED or EXPIRED")
+        refund_owed = record.refund_status is not None or record.refund_scheduled_at is not None
+        if record.refund_begun or (refund_owed and status != "SUCCESSFUL"):
+            raise SandboxError(409, "A refund of this deposit is owed; only a payout before it starts can replace it")
+        paid_out = record.status == "SUCCESSFUL"
         self._cancel_steps(reference)
         if status == "SUCCESSFUL":
             record.onchain_status = "SUCCESSFUL"
             record.crypto_received = True
+            record.refund_status = record.refund_amount = record.refund_scheduled_at = None
         self._move(record, status)
+        if status != "SUCCESSFUL" and record.deposit_seen and record.onchain_status != "FAILED" and not paid_out:
+            # onchainStatus FAILED is a deposit Kotani refused (wrong amount): no refund (§6.2).
+            record.crypto_received = True  # confirmed by the time the refund leaves
+            record.onchain_status = "SUCCESSFUL"
+            self._return_deposit(record)
         return record
