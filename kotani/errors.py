@@ -106,9 +106,9 @@ class InsufficientPayoutBalance(BadRequest):
 
 
 class NotCancellable(BadRequest):
-    """Cancel refused because the offramp left PENDING (crypto already seen)."""
+    """Cancel refused because the offramp left PENDING or its deposit is already seen."""
 
-    user_message = "This cash-out can no longer be cancelled: your crypto has already been received."
+    user_message = "This cash-out can no longer be cancelled: your crypto is already on its way."
 
 
 class RefundNotRetryable(BadRequest):

@@ -243,3 +243,17 @@ async def test_the_cancel_button_ends_the_cash_out_at_every_step(bot: Harness, s
     assert "Cash out" in " ".join(user.buttons(user.last_with_buttons()))  # back at the main menu
     await user.send("10")  # no longer an answer to any step
     assert await bot.services.storage.offramps.for_user(user.id) == []
+
+
+async def test_a_cash_out_whose_deposit_is_on_its_way_cannot_be_cancelled(live: Harness) -> None:
+    """The sandbox refuses the cancel once a deposit is seen (#12 item 6); the customer is told
+    why in plain words and the crypto is paid out, never lost."""
+    user = live.user(12200)
+    reference = await full_cashout(user)
+    await live.sandbox.deposit(reference)  # seen on-chain, still confirming: Kotani still says PENDING
+    await user.press_data(f"t:cx:{reference}")
+    assert any(
+        "cannot be cancelled any more: your crypto is already on its way" in (m.text or "") for m in user.chat[-3:]
+    )
+    await live.sandbox.run_until_settled(reference)
+    await live.notified(12200, "Delivered!")

@@ -197,7 +197,7 @@ async def test_cancel_while_pending_and_refused_after_deposit(
     await sandbox.advance("c-2")
     with pytest.raises(errors.NotCancellable) as refused:
         await client.cancel_offramp("c-2")
-    assert "already been received" in refused.value.user_message
+    assert "already on its way" in refused.value.user_message
     with pytest.raises(errors.NotFound):
         await client.cancel_offramp("nope")
 
