@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import math
 import re
-import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -35,7 +34,6 @@ from telegram.ext import (
 )
 
 from bot.corridors import FLAGS, TOKEN_CHOICES
-from bot.observations import from_offramp
 from bot.qr_worker import qr_png_elsewhere
 from bot.roles import has_role
 from bot.rules.amounts import AmountError, parse_amount
@@ -51,7 +49,6 @@ from handlers.common import (
     chat_id,
     conversation_data,
     edit_or_say,
-    is_ambiguous,
     keyboard,
     kotani_problem,
     main_menu,
@@ -72,17 +69,10 @@ from handlers.views import (
 )
 from kotani import errors
 from kotani.chains import TOKEN_DECIMALS, Chain, Token, is_valid_address
-from kotani.models import (
-    BankReceiver,
-    MobileMoneyReceiver,
-    OfframpRequest,
-    PaybillReceiver,
-    Receiver,
-    RefundConfig,
-    TillReceiver,
-)
+from kotani.models import RefundConfig
 from kotani.redact import mask_name
-from storage.models import NewOfframp, NewRecipient, OfframpRecord, QuoteRecord
+from offramps.cashouts import Ambiguous, CashoutOrder, RecipientDetails, Refused, Requoted
+from storage.models import OfframpRecord, QuoteRecord
 
 logger = logging.getLogger("handlers.cashout")
 
@@ -270,26 +260,21 @@ def _kotani_amount(cash: dict[str, Any]) -> Decimal:
 
 
 async def _fetch_quote(update: Update, context: Context) -> QuoteRecord:
-    svc = services(context)
     cash = draft(update, context)
-    quote = await svc.kotani.quote_offramp(
-        cash["token"], cash["currency"], _kotani_amount(cash), source="fiat" if cash["mode"] == "fiat" else "crypto"
-    )
-    now = svc.clock()
-    record = QuoteRecord(
-        quote_id=quote.id, owner_id=int(cash["owner"]), token=cash["token"], chain=cash["chain"],
-        crypto_amount=quote.crypto_amount, currency=cash["currency"], rate=quote.rate, fee=quote.fee,
-        fiat_amount=quote.fiat_amount, transaction_amount=quote.transaction_amount,
-        wallet_debit_amount=quote.wallet_debit_amount, created_at=now,
-        expires_at=now + timedelta(seconds=svc.quote_ttl_seconds),
+    record = await services(context).cashouts.quote(
+        int(cash["owner"]), cash["token"], cash["chain"], cash["currency"], _kotani_amount(cash),
+        source="fiat" if cash["mode"] == "fiat" else "crypto",
     )  # fmt: skip
-    await svc.storage.quotes.save(record)
+    _keep_quote(cash, record)
+    return record
+
+
+def _keep_quote(cash: dict[str, Any], record: QuoteRecord) -> None:
     cash["quote"] = {
         "id": record.quote_id, "crypto": str(record.crypto_amount), "fiat": str(record.fiat_amount),
         "fee": str(record.fee), "receive": str(record.transaction_amount), "rate": str(record.rate),
         "expires_at": record.expires_at.isoformat(),
     }  # fmt: skip
-    return record
 
 
 def _limits_problem(svc: Services, cash: dict[str, Any], quote: QuoteRecord) -> str | None:
@@ -854,116 +839,64 @@ def _refund_config(cash: dict[str, Any]) -> RefundConfig | None:
     )  # fmt: skip
 
 
-def _receiver(cash: dict[str, Any]) -> Receiver:
+def _order(update: Update, cash: dict[str, Any], quote: QuoteRecord) -> CashoutOrder:
     recipient = cash["recipient"]
-    kind = recipient["kind"]
-    if kind == "mobile_money":
-        return MobileMoneyReceiver(recipient["destination"], recipient.get("holder_name") or "", recipient["network"])
-    if kind == "bank":
-        return BankReceiver(
-            name=recipient["holder_name"], account_number=recipient["destination"], bank_code=recipient["bank_code"],
-            country=cash["country"], address=cash.get("country_name", cash["country"]),
-            bank_name=recipient.get("bank_name") if cash["country"] == "ZA" else None,
-        )  # fmt: skip
-    if kind == "till":
-        return TillReceiver(recipient["destination"])
-    return PaybillReceiver(recipient["destination"], recipient.get("account_reference", ""))
+    return CashoutOrder(
+        owner_id=user_id(update), chat_id=chat_id(update), token=cash["token"], chain=cash["chain"],
+        currency=cash["currency"], country=cash["country"], country_name=cash.get("country_name", cash["country"]),
+        quote=quote,
+        recipient=RecipientDetails(
+            kind=recipient["kind"], destination=recipient["destination"], network=recipient.get("network"),
+            holder_name=recipient.get("holder_name"), bank_code=recipient.get("bank_code"),
+            bank_name=recipient.get("bank_name"), account_reference=recipient.get("account_reference", ""),
+            customer_key=recipient.get("customer_key"),
+        ),
+        sender_address=cash.get("refund_address"), refund_config=_refund_config(cash),
+        for_customer=bool(cash.get("for_customer")), reference=cash.get("reference"),
+    )  # fmt: skip
 
 
 async def confirmed(update: Update, context: Context) -> int:
-    """Create the offramp: stored first, then Kotani, then the deposit instructions."""
+    """Confirm on the summary: the cash-out service creates it; this renders the outcome."""
     await answer(update)
     svc = services(context)
     cash = draft(update, context)
-    owner = user_id(update)
-    reference = cash.get("reference")
-    if not reference and cash.get("quote"):
-        # A crash after the create but before this step was saved (handlers/start.py,
-        # save_progress) restores the draft without its reference; the quote still names this
-        # cash-out, so an offramp already stored for it is this one.
-        earlier = await svc.storage.offramps.for_quote(owner, cash["quote"]["id"])
-        if earlier is not None:
-            reference = cash["reference"] = earlier.reference_id
-    if reference:
-        existing = await svc.storage.offramps.get(reference)
-        if existing is not None and existing.status != "NEW":
-            await _send_deposit(update, context, existing, recipient_label(cash["recipient"]))
-            return _finish(update, context)
-    if _quote_expired(update, context):
+    quote = await svc.storage.quotes.get(cash["quote"]["id"], user_id(update)) if cash.get("quote") else None
+    if quote is None:  # a draft from before its quote was kept: quote afresh
         try:
             await _fetch_quote(update, context)
         except errors.KotaniError as exc:
             await say(update, context, t("create_retry", reason=kotani_problem(exc)))
             return SUMMARY
         return await _summary(update, context, note=t("summary_requoted"))
-    quote = cash["quote"]
-    if not reference:
-        reference = f"tg-{owner}-{secrets.token_hex(4)}"
-        cash["reference"] = reference
-    await svc.storage.offramps.create(
-        NewOfframp(
-            reference_id=reference, user_id=owner, chat_id=chat_id(update), token=cash["token"], chain=cash["chain"],
-            agent_id=owner if cash.get("for_customer") else None,
-            crypto_amount=Decimal(quote["crypto"]), currency=cash["currency"], quote_id=quote["id"],
-            sender_address=cash.get("refund_address"), fiat_amount=Decimal(quote["fiat"]),
-            fiat_transaction_amount=Decimal(quote["receive"]), fee=Decimal(quote["fee"]),
-        )
-    )  # fmt: skip
     progress = await say(update, context, t("creating"))
-    request = OfframpRequest(
-        reference_id=reference, crypto_amount=Decimal(quote["crypto"]), currency=cash["currency"], chain=cash["chain"],
-        token=cash["token"], receiver=_receiver(cash), sender_address=cash.get("refund_address"),
-        callback_url=svc.settings.callback_url, rate_id=quote["id"], refund_config=_refund_config(cash),
-    )  # fmt: skip
-    try:
-        if cash["recipient"]["kind"] == "mobile_money" and not cash["recipient"].get("customer_key"):
-            customer = await svc.kotani.ensure_mobile_money_customer(
-                cash["country"], cash["recipient"]["destination"], network=cash["recipient"].get("network"),
-                account_name=cash["recipient"].get("holder_name"),
-            )  # fmt: skip
-            cash["recipient"]["customer_key"] = customer.customer_key
-        offramp = await svc.kotani.create_offramp(request)
-    except errors.RateExpired:
-        await _fetch_quote(update, context)
-        cash.pop("reference", None)
-        await progress.delete()
-        return await _summary(update, context, note=t("summary_requoted"))
-    except errors.KotaniError as exc:
-        await progress.delete()
-        if is_ambiguous(exc):
-            await say(
-                update,
-                context,
-                t("create_retry", reason=kotani_problem(exc)),
-                keyboard([[(raw("btn_confirm"), "c:ok"), (raw("btn_cancel"), "c:x")]]),
-            )
-            return SUMMARY
-        if isinstance(exc, errors.InsufficientPayoutBalance):
-            logger.error("payout balance too low for %s: offramps to it are refused", cash["currency"])
-        await say(update, context, t("create_failed", reason=kotani_problem(exc)), main_menu())
-        return _finish(update, context)
+    outcome = await svc.cashouts.create(_order(update, cash, quote))
     await progress.delete()
-    await svc.storage.quotes.mark_used(quote["id"])
-    recipient = cash["recipient"]
-    saved = await svc.storage.recipients.save(
-        NewRecipient(
-            owner_id=owner, kind=recipient["kind"], country=cash["country"], destination=recipient["destination"],
-            account_reference=recipient.get("account_reference", ""), network=recipient.get("network"),
-            bank_code=recipient.get("bank_code"), bank_name=recipient.get("bank_name"),
-            holder_name=recipient.get("holder_name"), customer_key=recipient.get("customer_key") or offramp.customer_key,
+    if isinstance(outcome, Requoted):
+        _keep_quote(cash, outcome.quote)
+        cash["reference"] = outcome.reference
+        return await _summary(update, context, note=t("summary_requoted"))
+    if isinstance(outcome, Ambiguous):
+        if outcome.reference:
+            cash["reference"] = outcome.reference
+        await say(
+            update,
+            context,
+            t("create_retry", reason=kotani_problem(outcome.error)),
+            keyboard([[(raw("btn_confirm"), "c:ok"), (raw("btn_cancel"), "c:x")]]),
         )
-    )  # fmt: skip
-    await svc.storage.offramps.set_recipient(reference, saved.id)
-    await svc.storage.offramps.record_observation(from_offramp(offramp, source="create"), notify=False)
-    if cash.get("refund_address") and not cash.get("for_customer"):
-        await svc.storage.sender_addresses.remember(owner, cash["chain"], cash["refund_address"])
-    stored = await svc.storage.offramps.get(reference)
-    assert stored is not None
-    await _send_deposit(update, context, stored, recipient_label(recipient))
-    if cash.get("for_customer"):
-        await svc.storage.audit.record(owner, "cashout_for_customer", reference, recipient=recipient_label(recipient))
-        link = f"https://t.me/{context.bot.username}?start={customer_view_payload(reference, context.bot.token)}"
-        await say(update, context, t("customer_link", link=link))
+        return SUMMARY
+    if isinstance(outcome, Refused):
+        await say(update, context, t("create_failed", reason=kotani_problem(outcome.error)), main_menu())
+        return _finish(update, context)
+    offramp = outcome.offramp
+    label = recipient_label(cash["recipient"])
+    await _send_deposit(update, context, offramp, label)
+    if outcome.new and cash.get("for_customer"):
+        owner = user_id(update)
+        await svc.storage.audit.record(owner, "cashout_for_customer", offramp.reference_id, recipient=label)
+        payload = customer_view_payload(offramp.reference_id, context.bot.token)
+        await say(update, context, t("customer_link", link=f"https://t.me/{context.bot.username}?start={payload}"))
     return _finish(update, context)
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from telegram import ForceReply, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.observations import user_refund_action
 from bot.roles import role_of
 from bot.rules.invoices import InvoiceProblem, check_refund_invoice
 from bot.services import services
@@ -25,12 +24,6 @@ LIGHTNING_NETWORK = "bc"
 
 def _sats(offramp: OfframpRecord) -> str:
     return sats_number(offramp.refund_amount or offramp.crypto_amount)
-
-
-async def _record(update: Update, context: Context, reference: str, status: str, refund: str, event: str) -> None:
-    await services(context).storage.offramps.record_observation(
-        user_refund_action(reference, event, status, refund), answered_chat_id=chat_id(update)
-    )
 
 
 async def start_invoice(update: Update, context: Context) -> int:
@@ -69,7 +62,7 @@ async def typed_invoice(update: Update, context: Context) -> int:
         await say(update, context, t(problem.key, **problem.values), ForceReply(selective=True))
         return INVOICE
     try:
-        await svc.kotani.submit_refund_invoice(reference, invoice.text)
+        await svc.cashouts.submit_refund_invoice(offramp, invoice.text, answered_chat_id=chat_id(update))
     except errors.InvoiceRefused as exc:
         await say(
             update, context, t("invoice_refused", reason=exc.message, sats=_sats(offramp)), ForceReply(selective=True)
@@ -78,7 +71,6 @@ async def typed_invoice(update: Update, context: Context) -> int:
     except errors.KotaniError as exc:
         await say(update, context, kotani_problem(exc))
         return INVOICE
-    await _record(update, context, reference, "REFUND_PENDING", "PROCESSING", "invoice")
     if await role_of(svc, user_id(update)) != "customer":
         await svc.storage.audit.record(user_id(update), "submit_refund_invoice", reference)
     await say(update, context, t("invoice_accepted", sats=_sats(offramp)))
@@ -103,7 +95,7 @@ async def retry_refund(update: Update, context: Context, reference: str) -> None
     if offramp is None:
         return
     try:
-        await svc.kotani.retry_refund(offramp.reference_id)
+        await svc.cashouts.retry_refund(offramp, answered_chat_id=chat_id(update))
     except errors.RefundNotRetryable:
         await say(
             update,
@@ -114,7 +106,6 @@ async def retry_refund(update: Update, context: Context, reference: str) -> None
     except errors.KotaniError as exc:
         await say(update, context, kotani_problem(exc))
         return
-    await _record(update, context, offramp.reference_id, "REFUND_PENDING", "PENDING", "retry-refund")
     if await role_of(svc, user_id(update)) != "customer":
         await svc.storage.audit.record(user_id(update), "retry_refund", offramp.reference_id)
     await say(update, context, t("refund_retry_started", reference=offramp.reference_id))

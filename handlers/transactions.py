@@ -189,7 +189,7 @@ async def cancel_offramp(update: Update, context: Context, offramp: OfframpRecor
         await show(update, context, offramp)
         return
     try:
-        cancelled = await svc.kotani.cancel_offramp(offramp.reference_id)
+        stored = await svc.cashouts.cancel(offramp, answered_chat_id=chat_id(update))
     except errors.NotCancellable:
         offramp = await refresh_from_kotani(update, context, offramp)
         await say(update, context, t("cancel_not_pending", why=t("why_not_pending")))
@@ -198,11 +198,6 @@ async def cancel_offramp(update: Update, context: Context, offramp: OfframpRecor
     except errors.KotaniError as exc:
         await say(update, context, kotani_problem(exc))
         return
-    await svc.storage.offramps.record_observation(
-        from_offramp(cancelled, source="cancel"), answered_chat_id=chat_id(update)
-    )
-    stored = await svc.storage.offramps.get(offramp.reference_id)
-    assert stored is not None
     if await role_of(svc, user_id(update)) != "customer":
         await svc.storage.audit.record(user_id(update), "cancel", offramp.reference_id)
     await edit_or_say(update, context, t("cancel_done", reference=offramp.reference_id) + "\n\n" + details(stored))
