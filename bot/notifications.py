@@ -12,6 +12,7 @@ from bot.texts import raw, status_words, t
 from handlers.common import keyboard
 from handlers.views import crypto_text, fiat_text, network_name, recipient_label, sats_number
 from storage.models import OfframpRecord, Recipient
+from ui import callbacks as cb
 
 
 def render(
@@ -39,9 +40,9 @@ def render(
             recipient=values["recipient"],
             reason=reason,
         )
-        row = [(raw("btn_open"), f"t:open:{reference}")]
+        row = [(raw("btn_open"), cb.TX_OPEN(reference))]
         if kind == "ops_refund_failed":
-            row.append((raw("btn_retry_refund"), f"r:retry:{reference}"))
+            row.append((raw("btn_retry_refund"), cb.REFUND_RETRY(reference)))
         markup = keyboard([row])
     elif kind.startswith("agent_"):
         text = t("n_agent", **{**values, "status": status_words(kind.removeprefix("agent_").upper())})
@@ -56,11 +57,16 @@ def render(
         text = t(
             "n_invoice_needed", sats=sats_number(offramp.refund_amount or offramp.crypto_amount), reference=reference
         )
-        markup = keyboard([[(raw("btn_send_invoice"), f"r:inv:{reference}")]])
+        markup = keyboard([[(raw("btn_send_invoice"), cb.REFUND_INVOICE(reference))]])
     elif kind == "refund_failed":
         text = t("n_refund_failed", **values)
         markup = keyboard(
-            [[(raw("btn_retry_refund"), f"r:retry:{reference}"), (raw("btn_refund_status"), f"r:st:{reference}")]]
+            [
+                [
+                    (raw("btn_retry_refund"), cb.REFUND_RETRY(reference)),
+                    (raw("btn_refund_status"), cb.REFUND_STATUS(reference)),
+                ]
+            ]
         )
     else:
         text = t(f"n_{kind}", **values)

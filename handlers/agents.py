@@ -19,6 +19,7 @@ from bot.services import services
 from bot.texts import raw, status_words, t
 from handlers.common import Context, answer, keyboard, say, user_id
 from storage.db import to_text
+from ui import callbacks as cb
 
 AGENT_ID = 0
 Handler = Callable[[Update, Context], Coroutine[Any, Any, Any]]
@@ -43,8 +44,8 @@ def staff(role: str, handler: Handler) -> Handler:
 async def agents(update: Update, context: Context) -> int:
     await answer(update)
     listed = await services(context).storage.users.with_role("agent")
-    rows = [[(raw("btn_remove_agent", user=str(u.user_id)), f"a:rm:{u.user_id}")] for u in listed]
-    rows.append([(raw("btn_add_agent"), "a:add")])
+    rows = [[(raw("btn_remove_agent", user=str(u.user_id)), cb.AGENT_REMOVE(u.user_id))] for u in listed]
+    rows.append([(raw("btn_add_agent"), cb.AGENT_ADD())])
     text = t("agents_list", lines="\n".join(f"• {u.user_id}" for u in listed)) if listed else t("agents_none")
     await say(update, context, text, keyboard(rows))
     return ConversationHandler.END
@@ -75,7 +76,7 @@ async def remove_agent(update: Update, context: Context) -> None:
     assert update.callback_query is not None and update.callback_query.data is not None
     await answer(update)
     svc = services(context)
-    removed = int(update.callback_query.data.split(":")[2])
+    removed = int(cb.AGENT_REMOVE.parse(update.callback_query.data)[0])
     if removed in svc.settings.admin_ids:
         await say(update, context, t("cannot_remove_admin", user=str(removed)))
         return
@@ -99,7 +100,7 @@ async def audit(update: Update, context: Context) -> None:
 
 def _open_buttons(offramps: list[Any]) -> Any:
     return keyboard(
-        [[(f"{o.reference_id} · {status_words(o.status)}", f"t:open:{o.reference_id}")] for o in offramps[:20]]
+        [[(f"{o.reference_id} · {status_words(o.status)}", cb.TX_OPEN(o.reference_id))] for o in offramps[:20]]
     )
 
 
@@ -203,7 +204,7 @@ async def export(update: Update, context: Context) -> None:
 def agent_handlers() -> list[object]:
     return [
         ConversationHandler(
-            entry_points=[CallbackQueryHandler(staff("admin", ask_agent_id), pattern=r"^a:add$")],
+            entry_points=[CallbackQueryHandler(staff("admin", ask_agent_id), pattern=cb.AGENT_ADD.pattern)],
             states={AGENT_ID: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_agent_id)]},
             fallbacks=[CommandHandler("cancel", staff("admin", agents))],
             name="add_agent",
@@ -211,7 +212,7 @@ def agent_handlers() -> list[object]:
             allow_reentry=True,
         ),
         CommandHandler("agents", staff("admin", agents)),
-        CallbackQueryHandler(staff("admin", remove_agent), pattern=r"^a:rm:\d+$"),
+        CallbackQueryHandler(staff("admin", remove_agent), pattern=cb.AGENT_REMOVE.pattern),
         CommandHandler("audit", staff("admin", audit)),
         CommandHandler("queue", staff("agent", queue)),
         CommandHandler("find", staff("agent", find)),

@@ -73,6 +73,7 @@ from kotani.models import RefundConfig
 from kotani.redact import mask_name
 from offramps.cashouts import Ambiguous, CashoutOrder, RecipientDetails, Refused, Requoted
 from storage.models import OfframpRecord, QuoteRecord
+from ui import callbacks as cb
 
 logger = logging.getLogger("handlers.cashout")
 
@@ -132,7 +133,7 @@ def _stay(state: int) -> Any:
 
 
 def _cancel_row() -> list[tuple[str, str]]:
-    return [(raw("btn_cancel"), "c:x")]
+    return [(raw("btn_cancel"), cb.CANCEL_FLOW())]
 
 
 # --- entry, country, token ----------------------------------------------------------------
@@ -152,7 +153,7 @@ async def start_cashout(update: Update, context: Context, *, for_customer: bool 
     conversation_data(update, context)["cash"] = {"for_customer": for_customer}
     svc = services(context)
     corridors, live = await svc.corridors.list()
-    rows = [[(f"{FLAGS.get(c.country, '')} {c.name} ({c.currency})".strip(), f"c:cc:{c.country}")] for c in corridors]
+    rows = [[(f"{FLAGS.get(c.country, '')} {c.name} ({c.currency})".strip(), cb.COUNTRY(c.country))] for c in corridors]
     rows.append(_cancel_row())
     text = t("ask_country") if live else t("countries_fallback") + "\n\n" + t("ask_country")
     return await ask(update, context, COUNTRY, text, keyboard(rows))
@@ -161,7 +162,7 @@ async def start_cashout(update: Update, context: Context, *, for_customer: bool 
 async def chose_country(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
-    code = update.callback_query.data.split(":")[2]
+    (code,) = cb.COUNTRY.parse(update.callback_query.data)
     corridor = await services(context).corridors.get(code)
     if corridor is None:
         await reprompt(update, context)
@@ -175,7 +176,7 @@ async def chose_country(update: Update, context: Context) -> int:
             [
                 (
                     (raw("btn_lightning") if chain is Chain.LIGHTNING else f"{token} · {chain.title()}"),
-                    f"c:tk:{chain}:{token}",
+                    cb.TOKEN(chain, token),
                 )
                 for chain, token in choices[index : index + 2]
             ]
@@ -195,7 +196,7 @@ def _token_choices(svc: Services) -> tuple[tuple[Chain, str], ...]:
 async def chose_token(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
-    _, _, chain, token = update.callback_query.data.split(":")
+    chain, token = cb.TOKEN.parse(update.callback_query.data)
     if (chain, token) not in {(str(c), tk) for c, tk in _token_choices(services(context))}:
         await reprompt(update, context, t("lightning_unavailable") if chain == Chain.LIGHTNING else None)
         return TOKEN
@@ -214,17 +215,17 @@ async def _ask_amount(update: Update, context: Context, *, edit: bool = False) -
             currency=cash["currency"],
             example="5000" if unit == "sats" else "10 or 10.5",
         )
-        toggle = (raw("btn_amount_fiat", currency=cash["currency"]), "c:mode:fiat")
+        toggle = (raw("btn_amount_fiat", currency=cash["currency"]), cb.AMOUNT_MODE("fiat"))
     else:
         text = t("ask_amount_fiat", token=unit, currency=cash["currency"])
-        toggle = (raw("btn_amount_crypto", token=unit), "c:mode:crypto")
+        toggle = (raw("btn_amount_crypto", token=unit), cb.AMOUNT_MODE("crypto"))
     return await ask(update, context, AMOUNT, text, keyboard([[toggle], _cancel_row()]), edit=edit)
 
 
 async def toggle_mode(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
-    draft(update, context)["mode"] = update.callback_query.data.split(":")[2]
+    draft(update, context)["mode"] = cb.AMOUNT_MODE.parse(update.callback_query.data)[0]
     return await _ask_amount(update, context, edit=True)
 
 
@@ -324,8 +325,8 @@ async def _quote(update: Update, context: Context, *, edit: bool = False) -> int
         await say(update, context, problem)
         return AMOUNT
     buttons = keyboard(
-        [[(raw("btn_confirm"), "c:q:ok"), (raw("btn_refresh"), "c:q:refresh")],
-         [(raw("btn_change_amount"), "c:q:amount"), (raw("btn_cancel"), "c:x")]]
+        [[(raw("btn_confirm"), cb.QUOTE_ACTION("ok")), (raw("btn_refresh"), cb.QUOTE_ACTION("refresh"))],
+         [(raw("btn_change_amount"), cb.QUOTE_ACTION("amount")), (raw("btn_cancel"), cb.CANCEL_FLOW())]]
     )  # fmt: skip
     return await ask(update, context, QUOTE, _quote_text(cash, svc), buttons, edit=edit)
 
@@ -338,7 +339,7 @@ def _quote_expired(update: Update, context: Context) -> bool:
 async def quote_action(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
-    action = update.callback_query.data.split(":")[2]
+    (action,) = cb.QUOTE_ACTION.parse(update.callback_query.data)
     if action == "refresh":
         return await _quote(update, context, edit=True)
     if action == "amount":
@@ -346,8 +347,8 @@ async def quote_action(update: Update, context: Context) -> int:
     if _quote_expired(update, context):
         buttons = keyboard(
             [
-                [(raw("btn_refresh"), "c:q:refresh")],
-                [(raw("btn_change_amount"), "c:q:amount"), (raw("btn_cancel"), "c:x")],
+                [(raw("btn_refresh"), cb.QUOTE_ACTION("refresh"))],
+                [(raw("btn_change_amount"), cb.QUOTE_ACTION("amount")), _cancel_row()[0]],
             ]
         )
         return await ask(update, context, QUOTE, t("quote_expired"), buttons, edit=True)
@@ -364,13 +365,20 @@ async def _ask_recipient(update: Update, context: Context) -> int:
     saved = [r for r in await svc.storage.recipients.for_owner(user_id(update)) if r.country == cash["country"]][:5]
     if cash.get("for_customer"):
         saved = []  # a walk-in customer is always typed in
-    rows = [[(recipient_label(r), f"c:r:{r.id}")] for r in saved]
+    rows = [[(recipient_label(r), cb.SAVED_RECIPIENT(r.id))] for r in saved]
     if corridor is None or corridor.mobile_money:
-        rows.append([(raw("btn_new_mobile"), "c:rk:mobile_money"), (raw("btn_new_bank"), "c:rk:bank")])
+        rows.append(
+            [
+                (raw("btn_new_mobile"), cb.RECIPIENT_KIND("mobile_money")),
+                (raw("btn_new_bank"), cb.RECIPIENT_KIND("bank")),
+            ]
+        )
     else:
-        rows.append([(raw("btn_new_bank"), "c:rk:bank")])
+        rows.append([(raw("btn_new_bank"), cb.RECIPIENT_KIND("bank"))])
     if cash["country"] == "KE":
-        rows.append([(raw("btn_new_till"), "c:rk:till"), (raw("btn_new_paybill"), "c:rk:paybill")])
+        rows.append(
+            [(raw("btn_new_till"), cb.RECIPIENT_KIND("till")), (raw("btn_new_paybill"), cb.RECIPIENT_KIND("paybill"))]
+        )
     rows.append(_cancel_row())
     return await ask(
         update, context, RECIPIENT, t("ask_recipient"), keyboard(rows), edit=update.callback_query is not None
@@ -381,7 +389,7 @@ async def chose_saved_recipient(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
     recipient = await services(context).storage.recipients.get(
-        int(update.callback_query.data.split(":")[2]), user_id(update)
+        int(cb.SAVED_RECIPIENT.parse(update.callback_query.data)[0]), user_id(update)
     )
     cash = draft(update, context)
     if recipient is None or recipient.country != cash["country"]:
@@ -398,7 +406,7 @@ async def chose_saved_recipient(update: Update, context: Context) -> int:
 async def chose_recipient_kind(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
-    kind = update.callback_query.data.split(":")[2]
+    (kind,) = cb.RECIPIENT_KIND.parse(update.callback_query.data)
     cash = draft(update, context)
     cash["recipient"] = {"kind": kind}
     if kind == "mobile_money":
@@ -468,7 +476,7 @@ async def typed_phone(update: Update, context: Context) -> int:
     recipient["destination"] = phone.e164
     await say(update, context, t("checking"), ReplyKeyboardRemove())
     if phone.network is None or (networks and phone.network not in networks):
-        rows = [[(network_name(n), f"c:net:{n}")] for n in networks] + [_cancel_row()]
+        rows = [[(network_name(n), cb.NETWORK(n))] for n in networks] + [_cancel_row()]
         return await ask(update, context, MM_NETWORK, t("ask_network", phone=phone.masked), keyboard(rows))
     recipient["network"] = phone.network
     return await _validate_phone(update, context)
@@ -477,7 +485,7 @@ async def typed_phone(update: Update, context: Context) -> int:
 async def chose_network(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
-    network = update.callback_query.data.split(":")[2]
+    (network,) = cb.NETWORK.parse(update.callback_query.data)
     corridor = await services(context).corridors.get(draft(update, context)["country"])
     if corridor is not None and corridor.networks and network not in corridor.networks:
         await reprompt(update, context)
@@ -547,7 +555,9 @@ async def _ask_holder_name(update: Update, context: Context) -> int:
 
 
 def _yes_no() -> InlineKeyboardMarkup:
-    return keyboard([[(raw("btn_yes"), "c:hn:yes"), (raw("btn_no_change"), "c:hn:no")], _cancel_row()])
+    return keyboard(
+        [[(raw("btn_yes"), cb.HOLDER_NAME("yes")), (raw("btn_no_change"), cb.HOLDER_NAME("no"))], _cancel_row()]
+    )
 
 
 def _valid_name(text: str) -> bool:
@@ -590,7 +600,7 @@ async def _ask_bank(update: Update, context: Context, query: str | None = None) 
     if query is not None and not shown:
         await say(update, context, t("bank_no_match", query=query))
         return BANK_PICK
-    rows = [[(b.name, f"c:bk:{index}")] for index, b in enumerate(banks) if b in shown[:8]]
+    rows = [[(b.name, cb.BANK(index))] for index, b in enumerate(banks) if b in shown[:8]]
     cash["banks"] = [[b.code, b.name] for b in banks]
     rows.append(_cancel_row())
     return await ask(update, context, BANK_PICK, t("ask_bank"), keyboard(rows), edit=update.callback_query is not None)
@@ -605,7 +615,7 @@ async def chose_bank(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
     cash = draft(update, context)
-    index = int(update.callback_query.data.split(":")[2])
+    index = int(cb.BANK.parse(update.callback_query.data)[0])
     banks = cash.get("banks") or []
     if index >= len(banks):
         await reprompt(update, context)
@@ -720,7 +730,7 @@ async def _after_recipient(update: Update, context: Context) -> int:
             context,
             REFUND,
             t("ask_refund_invoice_upfront", sats=sats),
-            keyboard([[(raw("btn_skip"), "c:skip")], _cancel_row()]),
+            keyboard([[(raw("btn_skip"), cb.SKIP())], _cancel_row()]),
         )
     return await _ask_sender_address(update, context)
 
@@ -734,7 +744,10 @@ async def _ask_sender_address(update: Update, context: Context) -> int:
     rows: list[list[tuple[str, str]]] = []
     if not cash.get("for_customer"):
         saved = await services(context).storage.sender_addresses.for_owner(user_id(update), cash["chain"])
-        rows = [[(f"{address.address[:6]}…{address.address[-4:]}", f"c:sa:{address.id}")] for address in saved]
+        rows = [
+            [(f"{address.address[:6]}…{address.address[-4:]}", cb.SAVED_SENDER_ADDRESS(address.id))]
+            for address in saved
+        ]
     text = t("ask_sender_address", chain=cash["chain"].title(), token=cash["token"])
     if rows:
         text += "\n\n" + t("sender_address_saved")
@@ -746,7 +759,7 @@ async def chose_saved_sender_address(update: Update, context: Context) -> int:
     assert update.callback_query is not None and update.callback_query.data is not None
     cash = draft(update, context)
     saved = await services(context).storage.sender_addresses.get(
-        int(update.callback_query.data.split(":")[2]), user_id(update)
+        int(cb.SAVED_SENDER_ADDRESS.parse(update.callback_query.data)[0]), user_id(update)
     )
     if saved is None or saved.chain != cash.get("chain") or cash.get("for_customer"):
         await reprompt(update, context)
@@ -818,7 +831,7 @@ async def _summary(update: Update, context: Context, *, note: str | None = None)
     )
     if note:
         text = note + "\n\n" + text
-    buttons = keyboard([[(raw("btn_confirm"), "c:ok"), (raw("btn_cancel"), "c:x")]])
+    buttons = keyboard([[(raw("btn_confirm"), cb.CONFIRM()), _cancel_row()[0]]])
     return await ask(update, context, SUMMARY, text, buttons)
 
 
@@ -883,7 +896,7 @@ async def confirmed(update: Update, context: Context) -> int:
             update,
             context,
             t("create_retry", reason=kotani_problem(outcome.error)),
-            keyboard([[(raw("btn_confirm"), "c:ok"), (raw("btn_cancel"), "c:x")]]),
+            keyboard([[(raw("btn_confirm"), cb.CONFIRM()), _cancel_row()[0]]]),
         )
         return SUMMARY
     if isinstance(outcome, Refused):
@@ -915,9 +928,9 @@ def deposit_text(offramp: OfframpRecord, recipient: str, deadline: datetime) -> 
 
 
 def deposit_buttons(reference: str, *, cancellable: bool = True) -> InlineKeyboardMarkup:
-    row = [(raw("btn_check_status"), f"t:st:{reference}")]
+    row = [(raw("btn_check_status"), cb.TX_STATUS(reference))]
     if cancellable:
-        row.append((raw("btn_cancel"), f"t:cx:{reference}"))
+        row.append((raw("btn_cancel"), cb.TX_CANCEL(reference)))
     return keyboard([row])
 
 
@@ -966,28 +979,28 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
         return [
             # the flow's own Cancel first: state handlers run before the fallbacks, and the
             # catch-all below would otherwise answer Cancel with "I did not understand"
-            CallbackQueryHandler(cancel_flow, pattern=r"^c:x$"),
+            CallbackQueryHandler(cancel_flow, pattern=cb.CANCEL_FLOW.pattern),
             MessageHandler(filters.ALL & ~filters.COMMAND, _stay(state)),
-            CallbackQueryHandler(_stay(state), pattern=r"^(?!(t|r|h|a|lang):)"),
+            CallbackQueryHandler(_stay(state), pattern=cb.CASHOUT_ANY),
         ]
 
     states: dict[object, list[Any]] = {
-        COUNTRY: [CallbackQueryHandler(chose_country, pattern=r"^c:cc:[A-Z]{2}$")],
-        TOKEN: [CallbackQueryHandler(chose_token, pattern=r"^c:tk:[A-Z]+:[A-Z0-9]+$")],
+        COUNTRY: [CallbackQueryHandler(chose_country, pattern=cb.COUNTRY.pattern)],
+        TOKEN: [CallbackQueryHandler(chose_token, pattern=cb.TOKEN.pattern)],
         AMOUNT: [
             MessageHandler(text, typed_amount),
-            CallbackQueryHandler(toggle_mode, pattern=r"^c:mode:(fiat|crypto)$"),
+            CallbackQueryHandler(toggle_mode, pattern=cb.AMOUNT_MODE.pattern),
         ],
-        QUOTE: [CallbackQueryHandler(quote_action, pattern=r"^c:q:(ok|refresh|amount)$")],
+        QUOTE: [CallbackQueryHandler(quote_action, pattern=cb.QUOTE_ACTION.pattern)],
         RECIPIENT: [
-            CallbackQueryHandler(chose_saved_recipient, pattern=r"^c:r:\d+$"),
-            CallbackQueryHandler(chose_recipient_kind, pattern=r"^c:rk:(mobile_money|bank|till|paybill)$"),
+            CallbackQueryHandler(chose_saved_recipient, pattern=cb.SAVED_RECIPIENT.pattern),
+            CallbackQueryHandler(chose_recipient_kind, pattern=cb.RECIPIENT_KIND.pattern),
         ],
         MM_NUMBER: [MessageHandler(text | filters.CONTACT, typed_phone)],
-        MM_NETWORK: [CallbackQueryHandler(chose_network, pattern=r"^c:net:[A-Z_]+$")],
-        HOLDER_CONFIRM: [CallbackQueryHandler(holder_confirmed, pattern=r"^c:hn:(yes|no)$")],
+        MM_NETWORK: [CallbackQueryHandler(chose_network, pattern=cb.NETWORK.pattern)],
+        HOLDER_CONFIRM: [CallbackQueryHandler(holder_confirmed, pattern=cb.HOLDER_NAME.pattern)],
         HOLDER_NAME: [MessageHandler(text, typed_holder_name)],
-        BANK_PICK: [CallbackQueryHandler(chose_bank, pattern=r"^c:bk:\d+$"), MessageHandler(text, searched_bank)],
+        BANK_PICK: [CallbackQueryHandler(chose_bank, pattern=cb.BANK.pattern), MessageHandler(text, searched_bank)],
         BANK_ACCOUNT: [MessageHandler(text, typed_account)],
         BANK_HOLDER: [MessageHandler(text, typed_bank_holder)],
         TILL: [MessageHandler(text, typed_shortcode)],
@@ -995,10 +1008,10 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
         PAYBILL_ACCOUNT: [MessageHandler(text, typed_paybill_account)],
         REFUND: [
             MessageHandler(text, typed_refund_address),
-            CallbackQueryHandler(skipped_refund_address, pattern=r"^c:skip$"),
-            CallbackQueryHandler(chose_saved_sender_address, pattern=r"^c:sa:\d+$"),
+            CallbackQueryHandler(skipped_refund_address, pattern=cb.SKIP.pattern),
+            CallbackQueryHandler(chose_saved_sender_address, pattern=cb.SAVED_SENDER_ADDRESS.pattern),
         ],
-        SUMMARY: [CallbackQueryHandler(confirmed, pattern=r"^c:ok$")],
+        SUMMARY: [CallbackQueryHandler(confirmed, pattern=cb.CONFIRM.pattern)],
     }
     for state, handlers in states.items():
         handlers.extend(catch_all(int(state)))  # type: ignore[call-overload]
@@ -1006,13 +1019,13 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
         entry_points=[
             CommandHandler("cashout", start_cashout),
             CommandHandler("forcustomer", start_for_customer),
-            CallbackQueryHandler(start_cashout, pattern=r"^m:cash$"),
+            CallbackQueryHandler(start_cashout, pattern=cb.MENU_CASHOUT.pattern),
         ],
         states=states,
         fallbacks=[
             CommandHandler("cancel", cancel_flow),
             CommandHandler("language", language_command),
-            CallbackQueryHandler(cancel_flow, pattern=r"^c:x$"),
+            CallbackQueryHandler(cancel_flow, pattern=cb.CANCEL_FLOW.pattern),
             MessageHandler(filters.COMMAND, other_command),
         ],
         name="cashout",

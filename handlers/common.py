@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 
 from bot.texts import has_text, raw, t
 from kotani import errors
+from ui import callbacks as cb
 
 logger = logging.getLogger("handlers")
 
@@ -31,9 +32,9 @@ def keyboard(rows: Buttons) -> InlineKeyboardMarkup:
 def main_menu() -> InlineKeyboardMarkup:
     return keyboard(
         [
-            [(raw("btn_cashout"), "m:cash")],
-            [(raw("btn_history"), "m:hist"), (raw("btn_recipients"), "m:rcp")],
-            [(raw("btn_help"), "m:help"), (raw("btn_language"), "m:lang")],
+            [(raw("btn_cashout"), cb.MENU_CASHOUT())],
+            [(raw("btn_history"), cb.MENU("hist")), (raw("btn_recipients"), cb.MENU("rcp"))],
+            [(raw("btn_help"), cb.MENU("help")), (raw("btn_language"), cb.MENU_LANGUAGE())],
         ]
     )
 

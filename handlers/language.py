@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.services import services
 from bot.texts import LANGUAGES, raw, t, use_language
 from handlers.common import Context, answer, keyboard, main_menu, say, user_id
+from ui import callbacks as cb
 
 
 async def language_command(update: Update, context: Context) -> None:
@@ -19,7 +20,7 @@ async def language_command(update: Update, context: Context) -> None:
 
 async def chose_language(update: Update, context: Context) -> None:
     assert update.callback_query is not None and update.callback_query.data is not None
-    code = update.callback_query.data.split(":", 1)[1]
+    (code,) = cb.LANGUAGE.parse(update.callback_query.data)
     if code not in LANGUAGES:
         await answer(update, raw("stale_button"))
         return
@@ -32,6 +33,6 @@ async def chose_language(update: Update, context: Context) -> None:
 def language_handlers() -> list[object]:
     return [
         CommandHandler("language", language_command),
-        CallbackQueryHandler(language_command, pattern=r"^m:lang$"),
-        CallbackQueryHandler(chose_language, pattern=r"^lang:[a-z]{2}$"),
+        CallbackQueryHandler(language_command, pattern=cb.MENU_LANGUAGE.pattern),
+        CallbackQueryHandler(chose_language, pattern=cb.LANGUAGE.pattern),
     ]

@@ -17,6 +17,7 @@ from handlers.transactions import owned, owned_and_answered
 from handlers.views import sats_number
 from kotani import errors
 from storage.models import OfframpRecord
+from ui import callbacks as cb
 
 INVOICE = 0
 LIGHTNING_NETWORK = "bc"
@@ -28,7 +29,7 @@ def _sats(offramp: OfframpRecord) -> str:
 
 async def start_invoice(update: Update, context: Context) -> int:
     assert update.callback_query is not None and update.callback_query.data is not None
-    offramp = await owned(update, context, update.callback_query.data.split(":", 2)[2])
+    offramp = await owned(update, context, cb.REFUND_INVOICE.parse(update.callback_query.data)[0])
     if offramp is None:
         return ConversationHandler.END
     await answer(update)
@@ -130,12 +131,12 @@ async def refund_status(update: Update, context: Context, reference: str) -> Non
 
 async def retry_button(update: Update, context: Context) -> None:
     assert update.callback_query is not None and update.callback_query.data is not None
-    await retry_refund(update, context, update.callback_query.data.split(":", 2)[2])
+    await retry_refund(update, context, cb.REFUND_RETRY.parse(update.callback_query.data)[0])
 
 
 async def status_button(update: Update, context: Context) -> None:
     assert update.callback_query is not None and update.callback_query.data is not None
-    await refund_status(update, context, update.callback_query.data.split(":", 2)[2])
+    await refund_status(update, context, cb.REFUND_STATUS.parse(update.callback_query.data)[0])
 
 
 async def retry_command(update: Update, context: Context) -> None:
@@ -154,7 +155,7 @@ async def refund_command(update: Update, context: Context) -> None:
 
 def build_invoice_conversation() -> ConversationHandler[Any]:
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(start_invoice, pattern=r"^r:inv:")],
+        entry_points=[CallbackQueryHandler(start_invoice, pattern=cb.REFUND_INVOICE.pattern)],
         states={
             INVOICE: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, typed_invoice),
@@ -170,8 +171,8 @@ def build_invoice_conversation() -> ConversationHandler[Any]:
 
 def refund_handlers() -> list[object]:
     return [
-        CallbackQueryHandler(retry_button, pattern=r"^r:retry:"),
-        CallbackQueryHandler(status_button, pattern=r"^r:st:"),
+        CallbackQueryHandler(retry_button, pattern=cb.REFUND_RETRY.pattern),
+        CallbackQueryHandler(status_button, pattern=cb.REFUND_STATUS.pattern),
         CommandHandler("retryrefund", retry_command),
         CommandHandler("refund", refund_command),
     ]

@@ -14,6 +14,7 @@ from bot.texts import raw, supported, t, use_language
 from handlers.common import Context, answer, chat_id, edit_or_say, main_menu, say, user_id
 from handlers.transactions import details, history, open_reference
 from handlers.views import recipient_label
+from ui import callbacks as cb
 
 logger = logging.getLogger("handlers.start")
 
@@ -68,7 +69,7 @@ async def help_command(update: Update, context: Context) -> None:
 
 async def menu_button(update: Update, context: Context) -> None:
     assert update.callback_query is not None and update.callback_query.data is not None
-    target = update.callback_query.data.split(":")[1]
+    (target,) = cb.MENU.parse(update.callback_query.data)
     if target == "hist":
         await history(update, context)
     elif target == "rcp":
@@ -104,7 +105,7 @@ def start_handlers() -> list[object]:
     return [
         CommandHandler("start", start),
         CommandHandler("help", help_command),
-        CallbackQueryHandler(menu_button, pattern=r"^m:(hist|rcp|help)$"),
+        CallbackQueryHandler(menu_button, pattern=cb.MENU.pattern),
     ]
 
 

@@ -19,6 +19,7 @@ from handlers.common import Context, answer, chat_id, edit_or_say, keyboard, kot
 from handlers.views import status_line, when
 from kotani import errors
 from storage.models import OfframpRecord
+from ui import callbacks as cb
 
 PAGE = 10
 REFERENCE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
@@ -49,10 +50,11 @@ async def owned_and_answered(update: Update, context: Context, reference: str) -
     return offramp
 
 
-async def owned_by_button(update: Update, context: Context) -> OfframpRecord | None:
-    """The offramp a button (``<kind>:<action>:<reference>``) names, if the presser may act on it."""
-    assert update.callback_query is not None and update.callback_query.data is not None
-    return await owned_and_answered(update, context, update.callback_query.data.split(":", 2)[2])
+async def owned_by_button(update: Update, context: Context, kind: cb.Callback) -> OfframpRecord | None:
+    """The offramp a button of ``kind`` names, if the presser may act on it."""
+    assert update.callback_query is not None
+    (reference,) = kind.parse(update.callback_query.data)
+    return await owned_and_answered(update, context, reference)
 
 
 async def refresh_from_kotani(update: Update, context: Context, offramp: OfframpRecord) -> OfframpRecord:
@@ -99,11 +101,11 @@ def action_buttons(offramp: OfframpRecord) -> InlineKeyboardMarkup:
     rows = deposit_buttons(reference, cancellable=offramp.status == "PENDING").inline_keyboard
     extra = []
     if offramp.status == "REFUND_FAILED":
-        extra.append(InlineKeyboardButton(raw("btn_retry_refund"), callback_data=f"r:retry:{reference}"))
+        extra.append(InlineKeyboardButton(raw("btn_retry_refund"), callback_data=cb.REFUND_RETRY(reference)))
     if offramp.awaiting_invoice:
-        extra.append(InlineKeyboardButton(raw("btn_send_invoice"), callback_data=f"r:inv:{reference}"))
+        extra.append(InlineKeyboardButton(raw("btn_send_invoice"), callback_data=cb.REFUND_INVOICE(reference)))
     if offramp.status in ("FAILED", "REFUND_PENDING", "REFUND_FAILED", "REVERSED"):
-        extra.append(InlineKeyboardButton(raw("btn_refund_status"), callback_data=f"r:st:{reference}"))
+        extra.append(InlineKeyboardButton(raw("btn_refund_status"), callback_data=cb.REFUND_STATUS(reference)))
     return InlineKeyboardMarkup([*rows, extra] if extra else rows)
 
 
@@ -116,14 +118,14 @@ async def status_command(update: Update, context: Context) -> None:
 
 
 async def status_button(update: Update, context: Context) -> None:
-    offramp = await owned_by_button(update, context)
+    offramp = await owned_by_button(update, context, cb.TX_STATUS)
     if offramp is None:
         return
     await show(update, context, await refresh_from_kotani(update, context, offramp))
 
 
 async def open_button(update: Update, context: Context) -> None:
-    offramp = await owned_by_button(update, context)
+    offramp = await owned_by_button(update, context, cb.TX_OPEN)
     if offramp is None:
         return
     await show(update, context, offramp, timeline=True)
@@ -146,12 +148,12 @@ async def history(update: Update, context: Context, offset: int = 0) -> None:
         return
     offset = max(0, min(offset, (total - 1) // PAGE * PAGE))
     page = await svc.storage.offramps.for_user(owner, limit=PAGE, offset=offset)
-    rows = [[(f"{o.reference_id} · {status_words(o.status)}", f"t:open:{o.reference_id}")] for o in page]
+    rows = [[(f"{o.reference_id} · {status_words(o.status)}", cb.TX_OPEN(o.reference_id))] for o in page]
     nav = []
     if offset > 0:
-        nav.append((raw("btn_newer"), f"h:p:{offset - PAGE}"))
+        nav.append((raw("btn_newer"), cb.HISTORY_PAGE(offset - PAGE)))
     if offset + PAGE < total:
-        nav.append((raw("btn_older"), f"h:p:{offset + PAGE}"))
+        nav.append((raw("btn_older"), cb.HISTORY_PAGE(offset + PAGE)))
     if nav:
         rows.append(nav)
     await answer(update)
@@ -166,11 +168,11 @@ async def history_command(update: Update, context: Context) -> None:
 
 async def history_page(update: Update, context: Context) -> None:
     assert update.callback_query is not None and update.callback_query.data is not None
-    await history(update, context, int(update.callback_query.data.split(":")[2]))
+    await history(update, context, int(cb.HISTORY_PAGE.parse(update.callback_query.data)[0]))
 
 
 async def cancel_button(update: Update, context: Context) -> None:
-    offramp = await owned_by_button(update, context)
+    offramp = await owned_by_button(update, context, cb.TX_CANCEL)
     if offramp is None:
         return
     await cancel_offramp(update, context, offramp)
@@ -207,8 +209,8 @@ def transaction_handlers() -> list[object]:
     return [
         CommandHandler("status", status_command),
         CommandHandler("history", history_command),
-        CallbackQueryHandler(status_button, pattern=r"^t:st:"),
-        CallbackQueryHandler(open_button, pattern=r"^t:open:"),
-        CallbackQueryHandler(cancel_button, pattern=r"^t:cx:"),
-        CallbackQueryHandler(history_page, pattern=r"^h:p:\d+$"),
+        CallbackQueryHandler(status_button, pattern=cb.TX_STATUS.pattern),
+        CallbackQueryHandler(open_button, pattern=cb.TX_OPEN.pattern),
+        CallbackQueryHandler(cancel_button, pattern=cb.TX_CANCEL.pattern),
+        CallbackQueryHandler(history_page, pattern=cb.HISTORY_PAGE.pattern),
     ]
