@@ -155,6 +155,7 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (owner_id, chain, address)
     );
     ALTER TABLE offramps ADD COLUMN refund_attempt INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX users_by_chat ON users (chat_id);
     """,
 )
 

@@ -28,14 +28,22 @@ def backoff(attempts: int, base_seconds: float = 5) -> timedelta:
 def enqueue(
     conn: sqlite3.Connection, now: str, chat_id: int, reference_id: str | None, kind: str, payload: dict[str, Any]
 ) -> int:
-    """Add a row inside the caller's transaction (so it commits with the change that owes it)."""
+    """Add a row inside the caller's transaction (so it commits with the change that owes it).
+
+    A chat whose person blocked the bot gets the row already given up (kept as a record): a
+    notice owed after the 403 would otherwise knock again. Writing to the bot unblocks them.
+    """
+    blocked = conn.execute("SELECT 1 FROM users WHERE chat_id = ? AND blocked_bot = 1", (chat_id,)).fetchone()
     cursor = conn.execute(
         """
-        INSERT INTO outbox (chat_id, reference_id, kind, payload, created_at, next_attempt_at)
-        VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO outbox (chat_id, reference_id, kind, payload, created_at, next_attempt_at, dead_at, last_error)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        (chat_id, reference_id, kind, json.dumps(payload, ensure_ascii=False), now, now),
-    )
+        (
+            chat_id, reference_id, kind, json.dumps(payload, ensure_ascii=False), now, now,
+            now if blocked else None, "Forbidden: the user blocked the bot" if blocked else None,
+        ),
+    )  # fmt: skip
     assert cursor.lastrowid is not None
     return cursor.lastrowid
 

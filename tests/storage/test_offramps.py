@@ -238,3 +238,15 @@ async def test_a_poll_that_differs_from_the_stored_refund_state_is_never_a_dupli
     assert again.changed and not again.duplicate
     offramp = await store.offramps.get("tg-1001-1")
     assert offramp is not None and offramp.status == "REFUND_FAILED"
+
+
+async def test_a_notice_owed_to_a_chat_that_blocked_the_bot_is_given_up_at_once(store: Storage) -> None:
+    """Found flaky in the e2e suite: a status change after the 403 knocked again."""
+    await store.offramps.create(new_offramp())
+    await store.offramps.record_observation(observed("PENDING", source="create"))
+    await store.users.mark_blocked(1001)
+    result = await store.offramps.record_observation(observed("CRYPTO_RECEIVED"))
+    assert result.changed
+    [message] = await store.outbox.for_reference("tg-1001-1")
+    assert message.dead_at is not None and "blocked" in (message.last_error or "")
+    assert await store.outbox.pending_count() == 0

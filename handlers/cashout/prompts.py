@@ -1,0 +1,347 @@
+"""Every question of the cash-out and how it is shown: one module, so the steps that
+answer questions can all show the next one without importing each other."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from telegram import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType
+
+from bot.corridors import TOKEN_CHOICES
+from bot.services import Services, services
+from bot.texts import raw, t
+from handlers.cashout.draft import draft
+from handlers.cashout.states import AMOUNT, BANK_PICK, HOLDER_NAME, MM_NUMBER, QUOTE, RECIPIENT, REFUND, SUMMARY
+from handlers.common import (
+    Context,
+    answer,
+    edit_or_say,
+    keyboard,
+    kotani_problem,
+    say,
+    user_id,
+)
+from handlers.views import (
+    amount_text,
+    crypto_text,
+    fiat_text,
+    is_lightning,
+    network_name,
+    recipient_label,
+    sats_number,
+    token_unit,
+)
+from kotani import errors
+from kotani.chains import TOKEN_DECIMALS, Chain, Token
+from storage.models import QuoteRecord
+from ui import callbacks as cb
+
+
+async def ask(
+    update: Update, context: Context, state: int, text: str, markup: Any = None, *, edit: bool = False
+) -> int:
+    """Show a step's prompt and remember it, so unexpected input gets the same prompt again."""
+    stored = markup.to_dict() if isinstance(markup, InlineKeyboardMarkup) else None
+    draft(update, context)["prompt"] = {"text": text, "kb": stored}
+    if edit:
+        await edit_or_say(update, context, text, markup if isinstance(markup, InlineKeyboardMarkup) else None)
+    else:
+        await say(update, context, text, markup)
+    return state
+
+
+async def reprompt(update: Update, context: Context, note: str | None = None) -> None:
+    """Unexpected input at any step: say so, and show the step's prompt again."""
+    await answer(update, raw("stale_button") if update.callback_query else None)
+    prompt = draft(update, context).get("prompt") or {}
+    markup = InlineKeyboardMarkup.de_json(prompt["kb"], context.bot) if prompt.get("kb") else None
+    text = (note or t("unexpected_input")) + "\n\n" + prompt.get("text", t("ask_country"))
+    await say(update, context, text, markup)
+
+
+def stay(state: int) -> Any:
+    async def handler(update: Update, context: Context) -> int:
+        await reprompt(update, context)
+        return state
+
+    return handler
+
+
+def cancel_row() -> list[tuple[str, str]]:
+    return [(raw("btn_cancel"), cb.CANCEL_FLOW())]
+
+
+def token_choices(svc: Services) -> tuple[tuple[Chain, str], ...]:
+    """What can be cashed out here: Lightning only where the operator switched it on
+    (``LIGHTNING_CASHOUTS``: the contract leaves open who funds a Lightning offramp)."""
+    if svc.settings.lightning_cashouts:
+        return TOKEN_CHOICES
+    return tuple((chain, token) for chain, token in TOKEN_CHOICES if chain is not Chain.LIGHTNING)
+
+
+async def ask_amount(update: Update, context: Context, *, edit: bool = False) -> int:
+    cash = draft(update, context)
+    unit = token_unit(cash["token"], cash["chain"])
+    if cash["mode"] == "crypto":
+        text = t(
+            "ask_amount_crypto",
+            token=unit,
+            currency=cash["currency"],
+            example="5000" if unit == "sats" else "10 or 10.5",
+        )
+        toggle = (raw("btn_amount_fiat", currency=cash["currency"]), cb.AMOUNT_MODE("fiat"))
+    else:
+        text = t("ask_amount_fiat", token=unit, currency=cash["currency"])
+        toggle = (raw("btn_amount_crypto", token=unit), cb.AMOUNT_MODE("crypto"))
+    return await ask(update, context, AMOUNT, text, keyboard([[toggle], cancel_row()]), edit=edit)
+
+
+def amount_rules(cash: dict[str, Any]) -> tuple[int, str]:
+    if cash["mode"] == "fiat":
+        return (0 if cash["currency"] in ("KES", "UGX", "TZS", "RWF", "XAF", "XOF", "CDF") else 2), cash["currency"]
+    if is_lightning(cash["chain"]):
+        return 0, "sats"
+    return TOKEN_DECIMALS.get(Token(cash["token"]), 6), cash["token"]
+
+
+def kotani_amount(cash: dict[str, Any]) -> Decimal:
+    amount = Decimal(cash["amount"])
+    if cash["mode"] == "crypto" and is_lightning(cash["chain"]):
+        return amount * 1000  # sats → msat (Kotani's MSAT unit)
+    return amount
+
+
+async def fetch_quote(update: Update, context: Context) -> QuoteRecord:
+    cash = draft(update, context)
+    record = await services(context).cashouts.quote(
+        int(cash["owner"]), cash["token"], cash["chain"], cash["currency"], kotani_amount(cash),
+        source="fiat" if cash["mode"] == "fiat" else "crypto",
+    )  # fmt: skip
+    keep_quote(cash, record)
+    return record
+
+
+def keep_quote(cash: dict[str, Any], record: QuoteRecord) -> None:
+    cash["quote"] = {
+        "id": record.quote_id, "crypto": str(record.crypto_amount), "fiat": str(record.fiat_amount),
+        "fee": str(record.fee), "receive": str(record.transaction_amount), "rate": str(record.rate),
+        "expires_at": record.expires_at.isoformat(),
+    }  # fmt: skip
+
+
+def limits_problem(svc: Services, cash: dict[str, Any], quote: QuoteRecord) -> str | None:
+    low, high = svc.settings.limits.get(cash["currency"], (None, None))
+    if low is None or high is None or low <= quote.fiat_amount <= high:
+        return None
+    unit = token_unit(cash["token"], cash["chain"])
+    per_unit = (Decimal(1) / quote.rate) / (1000 if is_lightning(cash["chain"]) else 1)
+    crypto_low = (low * per_unit).quantize(Decimal("0.01"))
+    crypto_high = (high * per_unit).quantize(Decimal("0.01"))
+    return t(
+        "amount_out_of_range",
+        low=f"{fiat_text(low, cash['currency'])} (≈ {amount_text(crypto_low, unit)})",
+        high=f"{fiat_text(high, cash['currency'])} (≈ {amount_text(crypto_high, unit)})",
+    )
+
+
+def quote_text(cash: dict[str, Any], svc: Services) -> str:
+    quote = cash["quote"]
+    seconds = max(0, math.ceil((datetime.fromisoformat(quote["expires_at"]) - svc.clock()).total_seconds()))
+    rate = Decimal(quote["rate"]) * (1000 if is_lightning(cash["chain"]) else 1)
+    return t(
+        "quote",
+        crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),
+        chain=cash["chain"].title(),
+        token_unit="sat" if is_lightning(cash["chain"]) else cash["token"],
+        rate=f"{rate.normalize():f}",
+        currency=cash["currency"],
+        fee=fiat_text(Decimal(quote["fee"]), cash["currency"]),
+        receive=fiat_text(Decimal(quote["receive"]), cash["currency"]),
+        seconds=seconds,
+    )
+
+
+async def show_quote(update: Update, context: Context, *, edit: bool = False) -> int:
+    svc = services(context)
+    cash = draft(update, context)
+    cash["owner"] = user_id(update)
+    try:
+        quote = await fetch_quote(update, context)
+    except errors.KotaniError as exc:
+        await say(update, context, kotani_problem(exc))
+        return await ask_amount(update, context)
+    problem = limits_problem(svc, cash, quote)
+    if problem is not None:
+        cash.pop("quote", None)
+        await say(update, context, problem)
+        return AMOUNT
+    buttons = keyboard(
+        [[(raw("btn_confirm"), cb.QUOTE_ACTION("ok")), (raw("btn_refresh"), cb.QUOTE_ACTION("refresh"))],
+         [(raw("btn_change_amount"), cb.QUOTE_ACTION("amount")), (raw("btn_cancel"), cb.CANCEL_FLOW())]]
+    )  # fmt: skip
+    return await ask(update, context, QUOTE, quote_text(cash, svc), buttons, edit=edit)
+
+
+async def ask_recipient(update: Update, context: Context) -> int:
+    svc = services(context)
+    cash = draft(update, context)
+    corridor = await svc.corridors.get(cash["country"])
+    saved = [r for r in await svc.storage.recipients.for_owner(user_id(update)) if r.country == cash["country"]][:5]
+    if cash.get("for_customer"):
+        saved = []  # a walk-in customer is always typed in
+    rows = [[(recipient_label(r), cb.SAVED_RECIPIENT(r.id))] for r in saved]
+    if corridor is None or corridor.mobile_money:
+        rows.append(
+            [
+                (raw("btn_new_mobile"), cb.RECIPIENT_KIND("mobile_money")),
+                (raw("btn_new_bank"), cb.RECIPIENT_KIND("bank")),
+            ]
+        )
+    else:
+        rows.append([(raw("btn_new_bank"), cb.RECIPIENT_KIND("bank"))])
+    if cash["country"] == "KE":
+        rows.append(
+            [(raw("btn_new_till"), cb.RECIPIENT_KIND("till")), (raw("btn_new_paybill"), cb.RECIPIENT_KIND("paybill"))]
+        )
+    rows.append(cancel_row())
+    return await ask(
+        update, context, RECIPIENT, t("ask_recipient"), keyboard(rows), edit=update.callback_query is not None
+    )
+
+
+def phone_example(country: str) -> str:
+    import phonenumbers
+
+    example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL) if example else "0712 345 678"
+
+
+async def ask_phone(update: Update, context: Context) -> int:
+    cash = draft(update, context)
+    example = phone_example(cash["country"])
+    private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+    if cash.get("for_customer"):
+        text = t("ask_phone_customer", country=cash["country_name"], example=example)
+        return await ask(update, context, MM_NUMBER, text, keyboard([cancel_row()]))
+    if private:
+        contact = ReplyKeyboardMarkup(
+            [[KeyboardButton(raw("btn_share_contact"), request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+        await say(update, context, t("ask_phone_or_contact", country=cash["country_name"], example=example), contact)
+        draft(update, context)["prompt"] = {
+            "text": t("ask_phone", country=cash["country_name"], example=example),
+            "kb": None,
+        }
+        return MM_NUMBER
+    return await ask(
+        update,
+        context,
+        MM_NUMBER,
+        t("ask_phone", country=cash["country_name"], example=example),
+        keyboard([cancel_row()]),
+    )
+
+
+async def ask_holder_name(update: Update, context: Context) -> int:
+    what = network_name(draft(update, context)["recipient"].get("network"))
+    return await ask(update, context, HOLDER_NAME, t("ask_holder_name", what=what), keyboard([cancel_row()]))
+
+
+def yes_no() -> InlineKeyboardMarkup:
+    return keyboard(
+        [[(raw("btn_yes"), cb.HOLDER_NAME("yes")), (raw("btn_no_change"), cb.HOLDER_NAME("no"))], cancel_row()]
+    )
+
+
+async def ask_bank(update: Update, context: Context, query: str | None = None) -> int:
+    svc = services(context)
+    cash = draft(update, context)
+    try:
+        banks = await svc.kotani.list_banks(currency=cash["currency"])
+    except errors.KotaniError as exc:
+        await say(update, context, kotani_problem(exc))
+        return await ask_recipient(update, context)
+    if not banks:
+        await say(update, context, t("no_banks", currency=cash["currency"]))
+        return await ask_recipient(update, context)
+    shown = [b for b in banks if query is None or query.lower() in b.name.lower()]
+    if query is not None and not shown:
+        await say(update, context, t("bank_no_match", query=query))
+        return BANK_PICK
+    rows = [[(b.name, cb.BANK(index))] for index, b in enumerate(banks) if b in shown[:8]]
+    cash["banks"] = [[b.code, b.name] for b in banks]
+    rows.append(cancel_row())
+    return await ask(update, context, BANK_PICK, t("ask_bank"), keyboard(rows), edit=update.callback_query is not None)
+
+
+async def after_recipient(update: Update, context: Context) -> int:
+    cash = draft(update, context)
+    if is_lightning(cash["chain"]):
+        sats = sats_number(Decimal(cash["quote"]["crypto"]))
+        return await ask(
+            update,
+            context,
+            REFUND,
+            t("ask_refund_invoice_upfront", sats=sats),
+            keyboard([[(raw("btn_skip"), cb.SKIP())], cancel_row()]),
+        )
+    return await ask_sender_address(update, context)
+
+
+async def ask_sender_address(update: Update, context: Context) -> int:
+    """The address the customer will send from: Kotani refunds a failed payout there, and a
+    cash-out without it would be paid from the operator's own wallet (kotani.models,
+    SenderAddressRequired), so there is no Skip. Addresses used before on this chain are one
+    tap away; an agent serving walk-in customers is never offered another customer's."""
+    cash = draft(update, context)
+    rows: list[list[tuple[str, str]]] = []
+    if not cash.get("for_customer"):
+        saved = await services(context).storage.sender_addresses.for_owner(user_id(update), cash["chain"])
+        rows = [
+            [(f"{address.address[:6]}…{address.address[-4:]}", cb.SAVED_SENDER_ADDRESS(address.id))]
+            for address in saved
+        ]
+    text = t("ask_sender_address", chain=cash["chain"].title(), token=cash["token"])
+    if rows:
+        text += "\n\n" + t("sender_address_saved")
+    return await ask(update, context, REFUND, text, keyboard([*rows, cancel_row()]))
+
+
+async def show_summary(update: Update, context: Context, *, note: str | None = None) -> int:
+    cash = draft(update, context)
+    quote = cash["quote"]
+    rate = Decimal(quote["rate"]) * (1000 if is_lightning(cash["chain"]) else 1)
+    text = t(
+        "summary",
+        crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),
+        chain=cash["chain"].title(),
+        receive=fiat_text(Decimal(quote["receive"]), cash["currency"]),
+        recipient=recipient_label(cash["recipient"]),
+        fee=fiat_text(Decimal(quote["fee"]), cash["currency"]),
+        token_unit="sat" if is_lightning(cash["chain"]) else cash["token"],
+        rate=f"{rate.normalize():f}",
+        currency=cash["currency"],
+        refund=refund_words(cash),
+    )
+    if note:
+        text = note + "\n\n" + text
+    buttons = keyboard([[(raw("btn_confirm"), cb.CONFIRM()), cancel_row()[0]]])
+    return await ask(update, context, SUMMARY, text, buttons)
+
+
+def refund_words(cash: dict[str, Any]) -> str:
+    if is_lightning(cash["chain"]):
+        return t("refund_to_invoice") if cash.get("refund_invoice") else t("refund_to_invoice_later")
+    refund = cash.get("refund_address")
+    return (refund[:6] + "…" + refund[-4:]) if refund else "—"
