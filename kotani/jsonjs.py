@@ -100,7 +100,7 @@ class StrictJSONError(ValueError):
 #: How deeply a Kotani webhook may nest (theirs have three levels: envelope, ``data``, ``rate``).
 WEBHOOK_MAX_DEPTH = 16
 #: ``Number.MAX_SAFE_INTEGER``: above it a JavaScript double no longer holds every integer, so
-#: Kotani's server would read (and sign) a different number from the one written.
+#: Kotani's server could read (and sign) a different number from the one written.
 MAX_SAFE_INTEGER = 2**53 - 1
 #: A double's shortest form is at most 24 characters; longer number text is refused unread (and
 #: long before Python's 4,300-digit ``int()`` limit could raise from inside the parser).
@@ -121,12 +121,17 @@ def _refuse_constant(name: str) -> Any:
     raise StrictJSONError(f"{name} is not a JSON number")
 
 
-def _js_safe_int(text: str) -> int:
-    if len(text) > 17:  # "-" and 16 digits: anything longer is above 2**53 - 1
+def _js_exact_int(text: str) -> int:
+    """The integer, if a JavaScript double holds it exactly and JSON.stringify writes it back
+    with the same digits (integers up to 2**53 always; larger ones only when they are a double
+    in its own written form, e.g. 1e19 as 10000000000000000000)."""
+    if len(text) > 22:  # "-" and 21 digits: JSON.stringify writes 1e21 and above with an exponent
         raise StrictJSONError("an integer has too many digits")
     value = int(text)
     if abs(value) > MAX_SAFE_INTEGER:
-        raise StrictJSONError("an integer is too large for a JavaScript number")
+        as_float = float(value)
+        if as_float != value or js_number(as_float) != text:
+            raise StrictJSONError("an integer is not exactly a JavaScript number")
     return value
 
 
@@ -167,7 +172,7 @@ def _bounded_float(text: str) -> float:
 
 
 _JS_EXACT = json.JSONDecoder(
-    object_pairs_hook=_no_duplicates, parse_int=_js_safe_int, parse_float=_js_exact_decimal,
+    object_pairs_hook=_no_duplicates, parse_int=_js_exact_int, parse_float=_js_exact_decimal,
     parse_constant=_refuse_constant,
 )  # fmt: skip
 _BOUNDED = json.JSONDecoder(
@@ -181,9 +186,9 @@ def loads_webhook(raw: bytes, *, max_depth: int = WEBHOOK_MAX_DEPTH) -> Any:
 
     The one reader for Kotani's webhooks (verified and unsigned alike), so that what is checked
     against the signature and what is acted on are the same thing: strict UTF-8, no repeated
-    keys, bounded nesting, no NaN/Infinity, integers a JavaScript double holds exactly, and
-    fractional numbers kept as exact Decimals only when JavaScript would write them back with
-    the same value. Never raises anything but StrictJSONError for any input.
+    keys, bounded nesting, no NaN/Infinity, integers a JavaScript double holds exactly (written
+    as JavaScript writes them), and fractional numbers kept as exact Decimals only when
+    JavaScript would write them back with the same value. Never raises anything but StrictJSONError for any input.
     """
     return _read(raw, _JS_EXACT, max_depth)
 
