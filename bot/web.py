@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
@@ -45,6 +45,10 @@ class BodyTooLarge(Exception):
     """The request declared or sent more than the route reads."""
 
 
+class BodyIncomplete(Exception):
+    """The client went away before sending its whole body."""
+
+
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
     """The request body, never holding more than ``limit`` bytes of it in memory.
 
@@ -56,14 +60,19 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
     if declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise BodyTooLarge
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise BodyTooLarge
+    except ClientDisconnect:
+        raise BodyIncomplete from None
     return bytes(body)
 
 
-def _too_large() -> Response:
+def _unread(problem: BodyTooLarge | BodyIncomplete) -> Response:
+    if isinstance(problem, BodyIncomplete):
+        return JSONResponse({"error": "incomplete body"}, status_code=400)
     return JSONResponse({"error": "body too large"}, status_code=413, headers={"Connection": "close"})
 
 
@@ -83,8 +92,8 @@ def create_web_app(
             return JSONResponse({"error": "forbidden"}, status_code=403)
         try:
             data = loads_bounded(await read_body(request))
-        except BodyTooLarge:
-            return _too_large()
+        except (BodyTooLarge, BodyIncomplete) as problem:
+            return _unread(problem)
         except StrictJSONError as exc:
             logger.warning("telegram update refused: %s", exc)
             return JSONResponse({"error": "malformed update"}, status_code=400)
@@ -105,8 +114,8 @@ def create_web_app(
     async def kotani_webhook(request: Request) -> Response:
         try:
             body = await read_body(request)
-        except BodyTooLarge:
-            return _too_large()
+        except (BodyTooLarge, BodyIncomplete) as problem:
+            return _unread(problem)
         if not svc.settings.kotani_webhook_secrets:
             return await kotani_hint(body)
         try:

@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from bot.web import MAX_BODY
+from bot.web import MAX_BODY, create_web_app
 from tests.e2e.flows import full_cashout
 from tests.e2e.harness import TELEGRAM_SECRET, Harness
 from tests.e2e.test_live_refusals_and_faults import signed_body
+from tests.support.servers import LiveServer
 
 STATUS_EVENT = "transaction.offramp.status.updated"
 MARKER = b',"signature":"sha256='
@@ -217,3 +218,22 @@ async def test_a_streamed_huge_body_is_refused_without_being_held_in_memory(live
     assert log.tracebacks() == []
     async with httpx.AsyncClient(base_url=live.web_url) as http:
         assert (await http.get("/healthz")).status_code == 200
+
+
+@pytest.mark.parametrize("route", ["/kotani/webhook", "/telegram"])
+async def test_a_client_that_leaves_mid_body_leaves_no_traceback(live: Harness, route: str) -> None:
+    web = create_web_app(live.application, live.services, telegram_secret=TELEGRAM_SECRET)
+    served = LiveServer(web)  # first: configuring uvicorn's logging drops handlers added before
+    with server_log() as log:
+        async with served as server:
+            state = server._server.server_state  # the requests uvicorn is still running
+            parts = urlsplit(server.url)
+            assert parts.hostname is not None and parts.port is not None
+            _, writer = await asyncio.open_connection(parts.hostname, parts.port)
+            head = f"POST {route} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Length: 1000\r\n"
+            writer.write(f"{head}X-Telegram-Bot-Api-Secret-Token: {TELEGRAM_SECRET}\r\n\r\n".encode() + b'{"update')
+            await writer.drain()
+            await live.until(lambda: len(state.tasks) == 1, "the request being handled")
+            writer.close()
+            await live.until(lambda: not state.tasks, "the request handler to finish")
+    assert log.tracebacks() == []
