@@ -13,15 +13,14 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from bot.observations import deposit_window_expired, from_offramp, from_refund
+from bot.refresh import refresh_offramp
 from bot.services import Services
 from kotani import errors
+from offramps.observations import deposit_window_expired
 from storage import UnknownOfframp
 from storage.models import OfframpRecord
 
 logger = logging.getLogger("bot.reconciler")
-
-REFUND_STATES = ("FAILED", "REFUND_PENDING", "REFUND_FAILED")
 
 
 class Reconciler:
@@ -80,20 +79,11 @@ class Reconciler:
 
     async def _reconcile(self, offramp: OfframpRecord) -> int:
         svc = self._svc
-        try:
-            current = await svc.kotani.get_offramp(offramp.reference_id)
-        except errors.NotFound:
-            if offramp.status == "NEW":
-                return 0  # the create never reached Kotani; the user's next Confirm retries it
-            raise
-        result = await svc.storage.offramps.record_observation(from_offramp(current, source="poll"))
-        changed = int(result.changed)
-        if current.status.value in REFUND_STATES or offramp.status in REFUND_STATES:
-            refund = await svc.kotani.get_refund_status(offramp.reference_id)
-            changed += int((await svc.storage.offramps.record_observation(from_refund(refund, source="poll"))).changed)
-        await svc.storage.offramps.mark_polled(offramp.reference_id)
+        refreshed = await refresh_offramp(svc, offramp, source="poll")
+        changed = refreshed.changed
         deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes) + self._grace
-        if current.status.value == "PENDING" and svc.clock() > deadline:
+        current = refreshed.current
+        if current is not None and current.status.value == "PENDING" and svc.clock() > deadline:
             expired = deposit_window_expired(offramp.reference_id)
             changed += int((await svc.storage.offramps.record_observation(expired)).changed)
         return changed

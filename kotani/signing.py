@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
+import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
-from kotani.jsonjs import js_stringify, loads_like_js
+from kotani.jsonjs import StrictJSONError, js_stringify, loads_like_js, loads_webhook
 
 SIGNED_METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-_SIGNATURE_SUFFIX_LENGTH = len(',"signature":"sha256=') + 64 + len('"}')
 
 
 def hmac_hex(secret: str, message: str | bytes) -> str:
@@ -52,6 +52,11 @@ def reserialised_body(raw: bytes) -> bytes:
 
 # --- webhooks ---------------------------------------------------------------------------
 
+#: ``X-Kotani-Signature`` and the body's ``signature`` member, exactly as Kotani writes them.
+SIGNATURE_PATTERN = re.compile(r"sha256=[0-9a-f]{64}")
+_SIGNATURE_TAIL = re.compile(rb',"signature":"sha256=[0-9a-f]{64}"\}')
+_SIGNATURE_TAIL_LENGTH = len(',"signature":"sha256=') + 64 + len('"}')
+
 
 def webhook_signature(secret: str, payload: dict[str, object]) -> str:
     """``sha256=<hex>`` over ``JSON.stringify({event, data})`` (the body minus ``signature``)."""
@@ -59,50 +64,72 @@ def webhook_signature(secret: str, payload: dict[str, object]) -> str:
     return "sha256=" + hmac_hex(secret, js_stringify(unsigned))
 
 
-def _signed_strings(raw: bytes) -> Iterator[bytes]:
-    """Candidate byte strings Kotani may have signed for this raw body (spec §8.4), cheapest
-    first and each computed only if the ones before did not match (a webhook storm is mostly
-    raw-strip matches, which need no JSON work at all):
+def is_signature(value: object) -> bool:
+    """``sha256=`` and 64 lowercase hex digits, nothing else (what Kotani sends, §8.4)."""
+    return isinstance(value, str) and SIGNATURE_PATTERN.fullmatch(value) is not None
 
-    1. raw-strip: the raw bytes with a trailing ``,"signature":"sha256=…"`` member removed;
-    2. re-serialised body without ``signature`` (JS number formatting);
-    3. re-serialised ``{event, data}`` only, if the body carried other members.
+
+def _signed_strings(raw: bytes, body: dict[str, Any]) -> Iterator[bytes]:
+    """The byte strings Kotani may have signed for this body (spec §8.4), cheapest first, each
+    computed only if the ones before did not match (a webhook storm is mostly raw-strip
+    matches, which need no serialising).
+
+    ``body`` must be ``raw`` as read by :func:`kotani.jsonjs.loads_webhook` (strict UTF-8, no
+    repeated keys, only numbers JavaScript writes back unchanged).
+
+    1. **raw-strip**: when ``raw`` (trailing whitespace aside) ends with exactly
+       ``,"signature":"sha256=<64 hex>"}``, the bytes before it plus ``}``. This is equivalent
+       to serialising: a match means Kotani signed those bytes ``C``, so ``C`` is the output
+       of ``JSON.stringify`` (compact, valid, no repeated keys) and its last ``}`` closes the
+       top object; the bytes before it therefore end between two members, outside any string,
+       and ``raw`` is ``C``'s members followed by one ``signature`` member. Since the strict
+       reader found no repeated key, nothing in ``raw`` overrides or duplicates a member of
+       ``C``, and every number in ``C`` is JavaScript's own shortest form, read exactly. So
+       ``body`` minus ``signature`` is exactly the object Kotani signed. Anything else (a
+       signature value that is not 64 hex digits closing the object, members after it, a
+       repeated key) does not take this path.
+    2. ``JSON.stringify`` of the body without ``signature``;
+    3. ``JSON.stringify`` of ``{event, data}`` alone, only if the body has other members.
     """
-    seen: set[bytes] = set()
-    stripped = raw.rstrip()
-    if stripped.endswith(b'"}') and len(stripped) > _SIGNATURE_SUFFIX_LENGTH:
-        index = len(stripped) - _SIGNATURE_SUFFIX_LENGTH
-        if stripped[index:].startswith(b',"signature":"sha256='):
-            seen.add(candidate := stripped[:index] + b"}")
-            yield candidate
-    # JavaScript reads every number as a double; a signer that kept integers above 2**53 exact
-    # (not Kotani, but a careful non-JS one) is matched by the exact reading too.
-    for body in (loads_like_js(raw), json.loads(raw)):
-        if isinstance(body, dict):
-            without = {key: value for key, value in body.items() if key != "signature"}
-            shapes = [without]
-            if set(without) - {"event", "data"}:
-                shapes.append({key: without[key] for key in ("event", "data") if key in without})
-            for shape in shapes:
-                candidate = js_stringify(shape).encode("utf-8")
-                if candidate not in seen:
-                    seen.add(candidate)
-                    yield candidate
+    stripped = raw.rstrip(b" \t\r\n")
+    fast: bytes | None = None
+    index = len(stripped) - _SIGNATURE_TAIL_LENGTH
+    if index > 1 and _SIGNATURE_TAIL.fullmatch(stripped, index):
+        fast = stripped[:index] + b"}"
+        yield fast
+    without = {key: value for key, value in body.items() if key != "signature"}
+    full = js_stringify(without).encode("utf-8")
+    if full != fast:
+        yield full
+    if set(without) - {"event", "data"}:
+        yield js_stringify({key: without[key] for key in ("event", "data") if key in without}).encode("utf-8")
 
 
-def verify_webhook_signature(raw: bytes, header: str | None, secrets: Iterable[str]) -> bool:
+def verify_webhook_signature(
+    raw: bytes, header: str | None, secrets: Iterable[str], *, body: dict[str, Any] | None = None
+) -> bool:
     """True when ``header`` is a valid signature of ``raw`` under any of ``secrets``.
 
     Several secrets are accepted so a secret can be rotated without refusing deliveries
     signed with the old one while Kotani switches (spec §8.6). Every comparison is
-    constant-time. ``raw`` must be valid JSON (the caller checks that first).
+    constant-time. ``body`` is ``raw`` already read by :func:`kotani.jsonjs.loads_webhook`
+    (read here when not given); a body that reader refuses, or a header that is not
+    ``sha256=`` and 64 lowercase hex digits, never verifies.
     """
-    presented = (header or "").strip().encode()
+    presented = (header or "").strip()
     usable = [secret for secret in secrets if secret]
-    if not presented or not usable:
+    if not usable or not is_signature(presented):
         return False
-    for message in _signed_strings(raw):  # stopping at a match tells nothing about the secret
+    if body is None:
+        try:
+            body = loads_webhook(raw)
+        except StrictJSONError:
+            return False
+    if not isinstance(body, dict):
+        return False
+    expected = presented.encode()
+    for message in _signed_strings(raw, body):  # stopping at a match tells nothing about the secret
         for secret in usable:
-            if hmac.compare_digest(("sha256=" + hmac_hex(secret, message)).encode(), presented):
+            if hmac.compare_digest(("sha256=" + hmac_hex(secret, message)).encode(), expected):
                 return True
     return False

@@ -1,23 +1,29 @@
-"""Verify and parse what Kotani POSTs to us (spec §7, §8) into one typed event.
+"""Verify and parse what Kotani POSTs to us (spec §7, §8).
 
 Two delivery modes exist: a signed envelope ``{event, data, signature}`` with
 ``X-Kotani-*`` headers when a webhook secret is configured, and a direct callback whose body
-is the offramp itself when none is. We accept direct callbacks only when no secret is
-configured: otherwise anyone who learns the URL could forge a SUCCESS.
+is the offramp itself when none is. Only a verified envelope becomes a :class:`WebhookEvent`
+the bot records. An unsigned callback (either shape) is only a :class:`WebhookHint`: it names
+an offramp, and the bot asks Kotani's API what its status is (anyone who knows a reference
+could post one, so nothing else in it is believed).
+
+Every field the bot acts on must have the type the contract gives it; anything else is
+refused with 400 and changes nothing (a 500 would make Kotani retry for a day, and a wrong
+type silently coerced is a status nobody sent).
 """
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from kotani.jsonjs import loads_exact
-from kotani.models import error_text, to_decimal
-from kotani.signing import verify_webhook_signature
+from kotani.jsonjs import MAX_NUMBER_CHARS, StrictJSONError, loads_webhook
+from kotani.models import error_text
+from kotani.signing import is_signature, verify_webhook_signature
 from kotani.status import OfframpStatus, RefundStatus, effective_status
 
 SIGNATURE_HEADER = "x-kotani-signature"
@@ -29,9 +35,12 @@ GENERIC_STATUS_EVENT = "transaction.status.updated"
 REFUND_COMPLETED = "refund.completed"
 REFUND_FAILED = "refund.failed"
 INVOICE_NEEDED = "refund.lightning.invoice_needed"
-DIRECT_CALLBACK = "direct.callback"
 
 KNOWN_EVENTS = frozenset({OFFRAMP_STATUS_EVENT, GENERIC_STATUS_EVENT, REFUND_COMPLETED, REFUND_FAILED, INVOICE_NEEDED})
+#: Events whose ``data`` may leave ``status`` out (a refund outcome, not a payout status).
+_STATUS_OPTIONAL = frozenset({REFUND_COMPLETED, REFUND_FAILED, INVOICE_NEEDED})
+MAX_REFERENCE_LENGTH = 128
+_NUMERIC_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 class RefusalReason(StrEnum):
@@ -39,6 +48,7 @@ class RefusalReason(StrEnum):
     BAD_SIGNATURE = "bad_signature"
     MALFORMED_JSON = "malformed_json"
     UNKNOWN_SHAPE = "unknown_shape"
+    BAD_FIELD = "bad_field"
 
 
 class WebhookRefused(Exception):
@@ -92,86 +102,166 @@ class WebhookEvent:
         return self.event == INVOICE_NEEDED or self.refund_status is RefundStatus.INVOICE_NEEDED
 
 
-def parse_webhook(raw: bytes, headers: Mapping[str, str], secrets: Sequence[str]) -> WebhookEvent:
-    """Verify (when ``secrets`` is non-empty) and parse one delivery, or raise WebhookRefused.
+@dataclass(frozen=True)
+class WebhookHint:
+    """An unsigned callback: it only says "look at this offramp". The bot fetches the offramp
+    from Kotani's API and records that answer; the body's status, amounts and errors are never
+    read, so forging one can at most cause a status request."""
 
+    reference_id: str
+
+
+def parse_webhook(raw: bytes, headers: Mapping[str, str], secrets: Sequence[str]) -> WebhookEvent:
+    """Verify and parse one signed delivery, or raise WebhookRefused.
+
+    ``secrets`` must hold at least one webhook secret; without one, use :func:`parse_hint`.
     ``headers`` must be case-insensitive (Starlette's and httpx's are) or lower-case.
     """
+    active_secrets = [secret for secret in secrets if secret]
+    if not active_secrets:
+        raise ValueError("no webhook secret configured: an unsigned callback is only a hint (parse_hint)")
+    header = headers.get(SIGNATURE_HEADER)
+    if not header:
+        raise WebhookRefused(RefusalReason.MISSING_SIGNATURE, "no X-Kotani-Signature header")
+    if not is_signature(header.strip()):
+        raise WebhookRefused(RefusalReason.BAD_SIGNATURE, "X-Kotani-Signature is not sha256= and 64 hex digits")
+    body = _read(raw)
+    if "event" not in body or not isinstance(body.get("data"), dict):
+        raise WebhookRefused(RefusalReason.UNKNOWN_SHAPE, "signed mode expects {event, data}")
+    event = body["event"]
+    if not isinstance(event, str) or event not in KNOWN_EVENTS:
+        raise WebhookRefused(RefusalReason.UNKNOWN_SHAPE, "the event is not one the bot handles")
+    if "signature" in body and not is_signature(body["signature"]):
+        raise WebhookRefused(RefusalReason.BAD_FIELD, "the body's signature is not sha256= and 64 hex digits")
+    if not verify_webhook_signature(raw, header, active_secrets, body=body):
+        raise WebhookRefused(RefusalReason.BAD_SIGNATURE, "signature does not match")
+    return _from_fields(event, body["data"], envelope=body)
+
+
+def parse_hint(raw: bytes) -> WebhookHint:
+    """Read the reference out of an unsigned callback (a signed-style envelope or Kotani's
+    direct callback, which is the offramp itself), or raise WebhookRefused. Nothing else in
+    the body is looked at."""
+    body = _read(raw)
+    data = body["data"] if "event" in body and isinstance(body.get("data"), dict) else body
+    return WebhookHint(_reference(data))
+
+
+def _read(raw: bytes) -> dict[str, Any]:
     try:
-        body = loads_exact(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise WebhookRefused(RefusalReason.MALFORMED_JSON, "body is not JSON") from exc
+        body = loads_webhook(raw)
+    except StrictJSONError as exc:
+        raise WebhookRefused(RefusalReason.MALFORMED_JSON, str(exc)) from None
     if not isinstance(body, dict):
         raise WebhookRefused(RefusalReason.UNKNOWN_SHAPE, "body is not a JSON object")
-
-    active_secrets = [secret for secret in secrets if secret]
-    envelope = "event" in body and isinstance(body.get("data"), dict)
-    if active_secrets:
-        header = headers.get(SIGNATURE_HEADER)
-        if not header:
-            raise WebhookRefused(RefusalReason.MISSING_SIGNATURE, "no X-Kotani-Signature header")
-        if not envelope:
-            raise WebhookRefused(RefusalReason.UNKNOWN_SHAPE, "signed mode expects {event, data}")
-        if not verify_webhook_signature(raw, header, active_secrets):
-            raise WebhookRefused(RefusalReason.BAD_SIGNATURE, "signature does not match")
-        return _from_envelope(body, signed=True)
-    if envelope:
-        return _from_envelope(body, signed=False)
-    return _from_fields(DIRECT_CALLBACK, body, signed=False)
+    return body
 
 
-def _from_envelope(body: dict[str, Any], *, signed: bool) -> WebhookEvent:
-    event = str(body.get("event") or "")
-    if event not in KNOWN_EVENTS:
-        raise WebhookRefused(RefusalReason.UNKNOWN_SHAPE, f"event {event!r} is not handled")
-    data = body["data"]
-    return _from_fields(event, data, signed=signed, envelope=body)
-
-
-def _from_fields(
-    event: str, data: dict[str, Any], *, signed: bool, envelope: dict[str, Any] | None = None
-) -> WebhookEvent:
-    reference = data.get("referenceId") or data.get("reference_id")
-    if not isinstance(reference, str) or not reference:
+def _reference(data: dict[str, Any]) -> str:
+    key = "referenceId" if "referenceId" in data else "reference_id"
+    if data.get(key) is None:
         raise WebhookRefused(RefusalReason.UNKNOWN_SHAPE, "no referenceId")
-    raw_status = data.get("status")
-    refund = RefundStatus.parse(data.get("refundStatus"))
+    reference = data[key]
+    if not isinstance(reference, str) or not 0 < len(reference) <= MAX_REFERENCE_LENGTH or not reference.isprintable():
+        raise WebhookRefused(
+            RefusalReason.BAD_FIELD, f"referenceId must be 1 to {MAX_REFERENCE_LENGTH} printable characters"
+        )
+    return reference
+
+
+def _from_fields(event: str, data: dict[str, Any], *, envelope: dict[str, Any]) -> WebhookEvent:
+    reference = _reference(data)
+    raw_status = _text(data, "status")
+    refund = RefundStatus.parse(_text(data, "refundStatus"))
     if event == REFUND_FAILED and refund is None:
         refund = RefundStatus.FAILED
     if event == INVOICE_NEEDED and refund is None:
         refund = RefundStatus.INVOICE_NEEDED
-    if raw_status is None and event not in (REFUND_FAILED, REFUND_COMPLETED, INVOICE_NEEDED):
+    if raw_status is None and event not in _STATUS_OPTIONAL:
         raise WebhookRefused(RefusalReason.UNKNOWN_SHAPE, "no status")
     status = OfframpStatus.parse(raw_status) if raw_status else OfframpStatus.FAILED
     if event == REFUND_COMPLETED:
         status = OfframpStatus.REVERSED
     status = effective_status(status, refund)
-    retries = data.get("totalRetries")
+    for key in ("chain", "escrowAddress"):  # read from ``raw`` by bot.observations, so typed here too
+        _text(data, key)
     return WebhookEvent(
         event=event,
         reference_id=reference,
         status=status,
-        raw_status=str(raw_status) if raw_status else None,
+        raw_status=raw_status,
         refund_status=refund,
-        onchain_status=_text(data.get("onchainStatus")),
-        crypto_amount=to_decimal(data.get("cryptoAmount")),
-        fiat_amount=to_decimal(data.get("fiatAmount")),
-        fiat_transaction_amount=to_decimal(data.get("fiatTransactionAmount")),
-        fiat_currency=_text(data.get("fiatCurrency") or data.get("currency")),
-        transaction_hash=_text(data.get("transactionHash")),
-        transaction_hash_amount=to_decimal(data.get("transactionHashAmount")),
-        refund_amount=to_decimal(data.get("refundAmount")),
-        refund_amount_sats=to_decimal(data.get("refundAmountSats")),
-        refund_transaction_hash=_text(data.get("refundTransactionHash")),
-        error=error_text(data.get("transactionError"))
-        or error_text(data.get("onchainError"))
-        or error_text(data.get("error")),
-        total_retries=int(retries) if isinstance(retries, int | Decimal) else None,
-        requires_action=bool(data.get("requiresAction")),
-        signed=signed,
-        raw=envelope if envelope is not None else data,
+        onchain_status=_text(data, "onchainStatus"),
+        crypto_amount=_amount(data, "cryptoAmount"),
+        fiat_amount=_amount(data, "fiatAmount"),
+        fiat_transaction_amount=_amount(data, "fiatTransactionAmount"),
+        fiat_currency=_text(data, "fiatCurrency") or _text(data, "currency"),
+        transaction_hash=_text(data, "transactionHash"),
+        transaction_hash_amount=_amount(data, "transactionHashAmount"),
+        refund_amount=_amount(data, "refundAmount"),
+        refund_amount_sats=_amount(data, "refundAmountSats"),
+        refund_transaction_hash=_text(data, "refundTransactionHash"),
+        error=_error(data, "transactionError") or _error(data, "onchainError") or _error(data, "error"),
+        total_retries=_whole(data, "totalRetries"),
+        requires_action=_flag(data, "requiresAction"),
+        signed=True,
+        raw=envelope,
     )
 
 
-def _text(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
+def _bad(key: str, expected: str) -> WebhookRefused:
+    return WebhookRefused(RefusalReason.BAD_FIELD, f"{key} must be {expected}")
+
+
+def _text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise _bad(key, "a string")
+    return value
+
+
+def _amount(data: dict[str, Any], key: str) -> Decimal | None:
+    """A JSON number or a numeric string, as an exact Decimal (never a float)."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise _bad(key, "a number")
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, str) and len(value) <= MAX_NUMBER_CHARS and _NUMERIC_TEXT.fullmatch(value):
+        try:
+            return Decimal(value)
+        except InvalidOperation:  # pragma: no cover (the pattern admits only numbers)
+            pass
+    raise _bad(key, "a number or a numeric string")
+
+
+def _error(data: dict[str, Any], key: str) -> str | None:
+    """``transactionError``/``onchainError``: an object in API responses, a string in webhooks."""
+    value = data.get(key)
+    if value is not None and not isinstance(value, str | dict):
+        raise _bad(key, "a string or an object")
+    return error_text(value)
+
+
+def _whole(data: dict[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)  # JavaScript has one number type: 10.0 is the 10 Kotani wrote
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _bad(key, "a whole number")
+    return value
+
+
+def _flag(data: dict[str, Any], key: str) -> bool:
+    value = data.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise _bad(key, "true or false")
+    return value

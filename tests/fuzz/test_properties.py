@@ -12,13 +12,19 @@ from hypothesis import strategies as st
 
 from bot.rules.invoices import InvoiceProblem, check_refund_invoice
 from kotani.signing import verify_webhook_signature, webhook_signature
-from kotani.webhooks import WebhookRefused, parse_webhook
+from kotani.webhooks import WebhookRefused, parse_hint, parse_webhook
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
+#: JSON a JavaScript signer writes: integers a double holds exactly, finite numbers (JavaScript
+#: writes Infinity as null, and the webhook reader refuses anything else)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=12,
 )
@@ -37,7 +43,7 @@ def test_any_pasted_text_is_an_invoice_or_a_named_problem(text: str) -> None:
 @given(st.binary(max_size=300), st.sampled_from([[], ["whsec_a"], ["whsec_a", "whsec_b"]]), st.text(max_size=80))
 def test_any_body_is_an_event_or_a_refusal(raw: bytes, secrets: list[str], signature: str) -> None:
     try:
-        event = parse_webhook(raw, {"x-kotani-signature": signature}, secrets)
+        event = parse_webhook(raw, {"x-kotani-signature": signature}, secrets) if secrets else parse_hint(raw)
     except WebhookRefused as refused:
         assert refused.http_status in (400, 401)
     else:

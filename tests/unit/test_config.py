@@ -48,3 +48,24 @@ def test_python_m_bot_refuses_to_start_without_its_settings() -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "Missing required setting(s): TELEGRAM_BOT_TOKEN, KOTANI_API_KEY" in result.stderr
+
+
+PRODUCTION = {**BASE, "KOTANI_BASE_URL": "https://api.kotanipay.com"}
+
+
+def test_production_without_a_webhook_secret_must_choose_fetch_only_callbacks_explicitly() -> None:
+    with pytest.raises(ConfigError, match=r"KOTANI_WEBHOOK_SECRET is not set.*KOTANI_UNSIGNED_WEBHOOKS=fetch"):
+        load_settings(PRODUCTION)
+    with pytest.raises(ConfigError, match="KOTANI_WEBHOOK_SECRET is not set"):
+        load_settings({**PRODUCTION, "KOTANI_BASE_URL": "https://API.kotanipay.io/", "KOTANI_WEBHOOK_SECRET": " , "})
+    fetch_only = load_settings({**PRODUCTION, "KOTANI_UNSIGNED_WEBHOOKS": "fetch"})
+    assert fetch_only.unsigned_webhooks_accepted and fetch_only.kotani_webhook_secrets == ()
+    signed = load_settings({**PRODUCTION, "KOTANI_WEBHOOK_SECRET": "whsec_live"})
+    assert signed.kotani_webhook_secrets == ("whsec_live",) and not signed.unsigned_webhooks_accepted
+
+
+def test_the_sandbox_host_runs_without_a_secret_and_the_mode_setting_takes_only_fetch() -> None:
+    sandbox = load_settings({**BASE, "KOTANI_BASE_URL": "https://sandbox-api.kotanipay.com"})
+    assert sandbox.kotani_webhook_secrets == () and not sandbox.kotani_is_production
+    with pytest.raises(ConfigError, match="KOTANI_UNSIGNED_WEBHOOKS can only be 'fetch'"):
+        load_settings({**PRODUCTION, "KOTANI_UNSIGNED_WEBHOOKS": "trust"})

@@ -108,3 +108,48 @@ def test_rotation_accepts_old_and_new_secret_and_refuses_others() -> None:
     assert not verify_webhook_signature(spec_raw_body(), "", [WEBHOOK_SECRET])
     tampered = spec_raw_body().replace(b'"fiatTransactionAmount":1279', b'"fiatTransactionAmount":9279')
     assert not verify_webhook_signature(tampered, SPEC_HEADER, [WEBHOOK_SECRET])
+
+
+def test_the_raw_strip_path_needs_64_hex_digits_closing_the_object() -> None:
+    # issue 12: the bytes before `,"signature":"sha256=` kept, the rest replaced (same length)
+    raw = spec_raw_body()
+    marker = b',"signature":"sha256='
+    forged = raw[: raw.index(marker) + len(marker)] + b'","event":"refund.completed","' + b"k" * 31 + b'":""}'
+    assert len(forged) == len(raw)
+    assert not verify_webhook_signature(forged, SPEC_HEADER, [WEBHOOK_SECRET])
+    # a member after a genuine signature, or an object that does not close there
+    assert not verify_webhook_signature(raw[:-1] + b',"event":"refund.completed"}', SPEC_HEADER, [WEBHOOK_SECRET])
+    assert not verify_webhook_signature(raw[:-1] + b"}}", SPEC_HEADER, [WEBHOOK_SECRET])
+    assert verify_webhook_signature(raw + b"\n", SPEC_HEADER, [WEBHOOK_SECRET])
+
+
+def test_numbers_changed_within_float_rounding_do_not_verify() -> None:
+    # JSON.parse reads both as the same double, so they sign alike, but the bot would act on
+    # the exact written value
+    raw = spec_raw_body()
+    for before, after in [
+        (b'"cryptoAmount":10,', b'"cryptoAmount":10.0000000000000001,'),
+        (b'"fiatTransactionAmount":1279,', b'"fiatTransactionAmount":1279.0000000000000001,'),
+        (b'"fiatAmount":1305,', b'"fiatAmount":1305.00000000000000000000000000000000000001,'),
+    ]:
+        assert before in raw
+        assert not verify_webhook_signature(raw.replace(before, after), SPEC_HEADER, [WEBHOOK_SECRET]), after
+    # the same numbers written the way JavaScript would read them back are the same content
+    assert verify_webhook_signature(raw.replace(b'"cryptoAmount":10,', b'"cryptoAmount":10.0,'), SPEC_HEADER,
+                                    [WEBHOOK_SECRET])  # fmt: skip
+
+
+def test_the_header_must_be_exactly_sha256_and_64_lowercase_hex() -> None:
+    raw = spec_raw_body()
+    for header in (SPEC_HEADER.upper(), "sha256=" + SPEC_HEADER[7:].upper(), SPEC_HEADER[:-1], SPEC_HEADER + "0",
+                   SPEC_HEADER[7:], SPEC_HEADER + ",sha256=" + "0" * 64):  # fmt: skip
+        assert not verify_webhook_signature(raw, header, [WEBHOOK_SECRET]), header
+    assert verify_webhook_signature(raw, f" {SPEC_HEADER}\t", [WEBHOOK_SECRET])
+
+
+def test_a_repeated_key_never_verifies_whichever_copy_was_signed() -> None:
+    raw = spec_raw_body()
+    duplicated = raw.replace(b'{"referenceId":"tg-7781-0001",', b'{"referenceId":"tg-7781-0001","status":"FAILED",')
+    assert not verify_webhook_signature(duplicated, SPEC_HEADER, [WEBHOOK_SECRET])
+    assert not verify_webhook_signature(raw[:1] + b'"event":"refund.completed",' + raw[1:], SPEC_HEADER,
+                                        [WEBHOOK_SECRET])  # fmt: skip
