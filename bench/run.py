@@ -45,8 +45,8 @@ from bench.http_load import post_all
 from bench.kotani_timing import KotaniTiming
 from bench.telegram_limits import LimitedBotApi
 from kotani.jsonjs import js_stringify
-from kotani.sandbox import SandboxConfig, create_app
 from kotani.signing import webhook_signature
+from kotani_sandbox import SandboxConfig, create_app
 from storage import Storage
 from storage.models import NewOfframp, Observation
 

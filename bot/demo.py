@@ -19,7 +19,7 @@ from bot.config import TELEGRAM_API, load_settings
 from bot.local_telegram import LocalBotApi
 from bot.server import serve
 from bot.terminal_chat import TerminalChat
-from kotani.sandbox import SandboxConfig, create_app
+from kotani_sandbox import SandboxConfig, create_app
 
 logger = logging.getLogger("bot.demo")
 DEMO_KEY = "sandbox_demo_key"

@@ -18,7 +18,11 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from kotani.client import KEEPALIVE_SECONDS  # the same reason as there
+#: Idle pooled connections to the Bot API are dropped after this long: before a server's usual
+#: 5 s keep-alive ends them (uvicorn's default, and uvicorn serves the demo's local Bot API and the
+#: tests' fake one), so no request goes out on a socket the server is closing at that moment. The
+#: Kotani client has its own setting for its own server (``kotani.client.KEEPALIVE_SECONDS``).
+KEEPALIVE_SECONDS = 4.0
 
 
 class AiohttpRequest(BaseRequest):

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from kotani.client import KotaniClient, KotaniConfig
-from kotani.sandbox import SandboxClock, SandboxConfig, create_app
-from kotani.sandbox.app import SandboxApp
+from kotani_sandbox import SandboxClock, SandboxConfig, create_app
+from kotani_sandbox.app import SandboxApp
 from tests.support.servers import LiveServer, WebhookReceiver
 
 API_KEY = "test_api_key_0123456789abcdef"

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from bot.local_telegram import SentMessage
-from kotani.sandbox import SandboxConfig
+from kotani_sandbox import SandboxConfig
 from storage import Storage
 from tests.conftest import API_KEY, WEBHOOK_SECRET, Sandbox
 from tests.e2e.flows import TRON_WALLET

@@ -203,7 +203,7 @@ async def test_a_low_payout_balance_alerts_the_ops_chat_once(sandbox: Sandbox, t
 
 
 async def test_an_agent_submits_a_lightning_refund_invoice_for_the_customer(desk: Harness) -> None:
-    from kotani.sandbox.lightning import make_invoice
+    from kotani_sandbox.lightning import make_invoice
 
     await add_agent(desk, AGENT)
     agent = desk.user(AGENT)

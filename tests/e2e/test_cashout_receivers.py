@@ -113,7 +113,7 @@ async def test_evm_token_qr_follows_eip681(bot: Harness) -> None:
 
 
 async def test_lightning_refund_invoice_given_up_front_goes_into_refund_config(bot: Harness) -> None:
-    from kotani.sandbox.lightning import make_invoice
+    from kotani_sandbox.lightning import make_invoice
 
     created = int(bot.clock().timestamp())
     user = bot.user(1008)

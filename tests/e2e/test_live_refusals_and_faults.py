@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from kotani.jsonjs import js_stringify
-from kotani.sandbox.lightning import make_invoice
 from kotani.signing import webhook_signature
+from kotani_sandbox.lightning import make_invoice
 from tests.conftest import WEBHOOK_SECRET, Sandbox
 from tests.e2e.flows import full_cashout, to_recipient
 from tests.e2e.harness import TELEGRAM_SECRET, Harness, bot_world

@@ -29,9 +29,9 @@ from kotani import errors
 from kotani.chains import Chain
 from kotani.client import KotaniClient
 from kotani.models import RefundConfig
-from kotani.sandbox import SandboxConfig
-from kotani.sandbox.addresses import new_escrow_address
 from kotani.status import OfframpStatus, RefundStatus
+from kotani_sandbox import SandboxConfig
+from kotani_sandbox.addresses import new_escrow_address
 from tests.conftest import API_KEY, FROZEN_AT, Sandbox
 from tests.kotani.helpers import TRON_SENDER, offramp_request
 from tests.kotani.test_lifecycle import _invoice, events, statuses

@@ -12,10 +12,10 @@ import pytest
 from kotani import errors
 from kotani.client import KotaniClient
 from kotani.models import MobileMoneyReceiver, RefundConfig
-from kotani.sandbox import SandboxConfig
-from kotani.sandbox.lightning import make_invoice
 from kotani.status import OfframpStatus, RefundStatus
 from kotani.webhooks import WebhookEvent, parse_hint, parse_webhook
+from kotani_sandbox import SandboxConfig
+from kotani_sandbox.lightning import make_invoice
 from tests.conftest import API_KEY, FROZEN_AT, WEBHOOK_SECRET, Sandbox
 from tests.kotani.helpers import mpesa, offramp_request
 from tests.support.servers import WebhookReceiver

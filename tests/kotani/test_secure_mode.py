@@ -12,8 +12,8 @@ import pytest
 
 from kotani import errors
 from kotani.client import KotaniClient, KotaniConfig
-from kotani.sandbox import SandboxConfig
 from kotani.signing import hmac_hex, sign_request
+from kotani_sandbox import SandboxConfig
 from tests.conftest import API_KEY, WEBHOOK_SECRET, Sandbox
 from tests.kotani.helpers import offramp_request
 

@@ -3,7 +3,7 @@
 import pytest
 
 from kotani.chains import OFFRAMP_PAIRS, Chain, is_valid_address, matches_address_format, to_checksum_address
-from kotani.sandbox.addresses import new_escrow_address
+from kotani_sandbox.addresses import new_escrow_address
 
 
 @pytest.mark.parametrize("chain", [c for c in Chain if c is not Chain.LIGHTNING])

@@ -35,15 +35,15 @@ import phonenumbers
 
 from kotani.chains import Chain, Token, msat_to_sats, supports
 from kotani.models import to_datetime
-from kotani.sandbox.addresses import new_escrow_address
-from kotani.sandbox.clock import SandboxClock
-from kotani.sandbox.config import SandboxConfig
-from kotani.sandbox.delivery import Delivery, WebhookDeliverer
-from kotani.sandbox.lightning import make_invoice, read_invoice
-from kotani.sandbox.pricing import Pricing, exchange_rate, price_from_crypto, price_from_fiat, rate_text
-from kotani.sandbox.scenarios import PayoutOutcome, payout_outcome
+from kotani_sandbox.addresses import new_escrow_address
+from kotani_sandbox.clock import SandboxClock
+from kotani_sandbox.config import SandboxConfig
+from kotani_sandbox.delivery import Delivery, WebhookDeliverer
+from kotani_sandbox.lightning import make_invoice, read_invoice
+from kotani_sandbox.pricing import Pricing, exchange_rate, price_from_crypto, price_from_fiat, rate_text
+from kotani_sandbox.scenarios import PayoutOutcome, payout_outcome
 
-logger = logging.getLogger("kotani.sandbox")
+logger = logging.getLogger("kotani_sandbox")
 
 AUTO_REFUND_BUDGET = {"gas": 10, "timeout": 5, "other": 5}  # spec §5.10 automatic policy
 MANUAL_REFUND_BUDGET = {"gas": 10, "timeout": 4, "other": 4}  # retry-refund endpoint

@@ -1,4 +1,4 @@
-"""``python -m kotani.sandbox --port N``: serve the sandbox and say how to talk to it."""
+"""``python -m kotani_sandbox --port N``: serve the sandbox and say how to talk to it."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import sys
 
 import uvicorn
 
-from kotani.sandbox.app import create_app
-from kotani.sandbox.config import SandboxConfig
+from kotani_sandbox.app import create_app
+from kotani_sandbox.config import SandboxConfig
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kotani.sandbox", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m kotani_sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--api-key", default="sandbox_test_key")

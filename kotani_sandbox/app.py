@@ -24,15 +24,15 @@ from starlette.routing import Route
 
 from kotani.jsonjs import js_dumps, loads_exact
 from kotani.redact import mask_numbers_in
-from kotani.sandbox import validation
-from kotani.sandbox.clock import SandboxClock
-from kotani.sandbox.config import DEFAULT_BANKS, SandboxConfig
-from kotani.sandbox.engine import OfframpRecord, SandboxEngine, SandboxError
-from kotani.sandbox.ratelimit import RateLimiter
-from kotani.sandbox.scenarios import LookupOutcome, bank_lookup, mobile_lookup, shortcode_lookup
 from kotani.signing import hmac_hex, request_message, reserialised_body
+from kotani_sandbox import validation
+from kotani_sandbox.clock import SandboxClock
+from kotani_sandbox.config import DEFAULT_BANKS, SandboxConfig
+from kotani_sandbox.engine import OfframpRecord, SandboxEngine, SandboxError
+from kotani_sandbox.ratelimit import RateLimiter
+from kotani_sandbox.scenarios import LookupOutcome, bank_lookup, mobile_lookup, shortcode_lookup
 
-logger = logging.getLogger("kotani.sandbox")
+logger = logging.getLogger("kotani_sandbox")
 
 Handler = Callable[[Request, Any], Awaitable[Response]]
 

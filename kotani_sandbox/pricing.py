@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 
 from kotani.chains import TOKEN_DECIMALS, Token
-from kotani.sandbox.config import CURRENCY_DECIMALS, SandboxConfig
+from kotani_sandbox.config import CURRENCY_DECIMALS, SandboxConfig
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 
 from kotani.jsonjs import js_stringify
-from kotani.sandbox.clock import SandboxClock
-from kotani.sandbox.config import SandboxConfig
 from kotani.signing import hmac_hex
+from kotani_sandbox.clock import SandboxClock
+from kotani_sandbox.config import SandboxConfig
 
-logger = logging.getLogger("kotani.sandbox.webhooks")
+logger = logging.getLogger("kotani_sandbox.webhooks")
 
 
 @dataclass
