@@ -9,7 +9,7 @@ import sys
 from collections.abc import Coroutine
 from typing import Any
 
-from bot.config import ConfigError, load_settings
+from offramps.settings import ConfigError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:

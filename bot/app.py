@@ -12,18 +12,19 @@ from telegram.warnings import PTBUserWarning
 
 from bot.concurrency import PerChatUpdateProcessor
 from bot.log_safety import hide_bot_token_in_logs
-from bot.roles import CUSTOMER_COMMANDS, apply_all_menus
-from bot.services import Services
 from bot.telegram_http import AiohttpRequest
-from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, raw, use_language
 from handlers.agents import agent_handlers
 from handlers.cashout import build_cashout_conversation
 from handlers.errors import on_error
 from handlers.language import language_handlers
+from handlers.menus import apply_all_menus
 from handlers.refunds import build_invoice_conversation, refund_handlers
 from handlers.start import last_resort_handlers, remember_user, save_progress, start_handlers
 from handlers.transactions import transaction_handlers
+from offramps.roles import CUSTOMER_COMMANDS
+from offramps.services import Services
 from storage.persistence import SQLitePersistence
+from ui.texts import DEFAULT_LANGUAGE, LANGUAGES, raw, use_language
 
 logger = logging.getLogger("bot")
 
@@ -70,7 +71,7 @@ def build_application(svc: Services, *, token: str, api_base_url: str, polling: 
     if not polling:
         builder = builder.updater(None)
     application = builder.build()
-    svc.attach(application)
+    application.bot_data["services"] = svc  # handlers.common.services() reads it
     with warnings.catch_warnings():
         # per_message=False is what we want: one conversation per user and chat, any message.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")

@@ -15,11 +15,11 @@ import socket
 
 import uvicorn
 
-from bot.config import TELEGRAM_API, load_settings
 from bot.local_telegram import LocalBotApi
 from bot.server import serve
 from bot.terminal_chat import TerminalChat
 from kotani_sandbox import SandboxConfig, create_app
+from offramps.settings import TELEGRAM_API, load_settings
 
 logger = logging.getLogger("bot.demo")
 DEMO_KEY = "sandbox_demo_key"

@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from bot.rules.qr import qr_png
+from offramps.rules.qr import qr_png
 
 logger = logging.getLogger("bot.qr")
 _pool: ProcessPoolExecutor | None = None

@@ -9,10 +9,11 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 
-from bot.config import Settings
-from bot.corridors import CorridorDirectory
-from bot.services import Services, utcnow
+from bot import qr_worker
 from kotani import KotaniClient
+from offramps.corridors import CorridorDirectory
+from offramps.services import Services, utcnow
+from offramps.settings import Settings
 from storage import Database, Storage
 
 logger = logging.getLogger("bot")
@@ -26,7 +27,9 @@ async def bot_services(settings: Settings) -> AsyncIterator[Services]:
     )
     kotani = KotaniClient(settings.kotani)
     try:
-        yield Services(settings, storage, kotani, CorridorDirectory(kotani), clock=utcnow)
+        yield Services(
+            settings, storage, kotani, CorridorDirectory(kotani), clock=utcnow, draw_qr=qr_worker.qr_png_elsewhere
+        )
     finally:
         await kotani.aclose()
         await storage.close()

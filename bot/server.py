@@ -15,12 +15,12 @@ from telegram.error import RetryAfter, TelegramError
 
 from bot import qr_worker
 from bot.app import build_application
-from bot.balance_watch import BalanceWatch
-from bot.config import Settings
-from bot.notifier import OutboxSender
-from bot.reconciler import Reconciler
 from bot.runner import bot_services, stop_on_signals
 from bot.web import create_web_app
+from bot.workers.balance_watch import BalanceWatch
+from bot.workers.notifier import OutboxSender
+from bot.workers.reconciler import Reconciler
+from offramps.settings import Settings
 
 logger = logging.getLogger("bot")
 

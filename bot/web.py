@@ -26,12 +26,13 @@ from telegram import Update
 
 from bot import __version__
 from bot.app import App
-from bot.observations import from_webhook
-from bot.refresh import Refreshed, SingleFlight, refresh_offramp
-from bot.services import Services
+from bot.single_flight import SingleFlight
 from kotani import errors
 from kotani.jsonjs import StrictJSONError, loads_bounded
 from kotani.webhooks import WebhookRefused, parse_hint, parse_webhook
+from offramps.cashouts import Refreshed
+from offramps.observations import from_webhook
+from offramps.services import Services
 from storage import UnknownOfframp
 
 logger = logging.getLogger("bot.web")
@@ -157,7 +158,7 @@ def create_web_app(
             offramp = await svc.storage.offramps.get(reference)  # afresh: a shared follow-up runs later
             if offramp is None:
                 raise UnknownOfframp(reference)
-            return await refresh_offramp(svc, offramp, source="callback")
+            return await svc.cashouts.refresh(offramp, source="callback")
 
         try:
             refreshed = await fetches.run(reference, fetch)

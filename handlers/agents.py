@@ -13,13 +13,14 @@ import phonenumbers
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.reports import export_csv, period_summary
-from bot.roles import apply_menu, has_role, role_of
-from bot.services import services
-from bot.texts import raw, status_words, t
-from handlers.common import Context, answer, keyboard, say, user_id
+from handlers.common import Context, answer, say, services, user_id
+from handlers.menus import apply_menu
+from offramps.roles import has_role, role_of
 from storage.db import to_text
 from ui import callbacks as cb
+from ui.keyboards import keyboard
+from ui.reports import export_csv, period_summary
+from ui.texts import raw, status_words, t
 
 AGENT_ID = 0
 Handler = Callable[[Update, Context], Coroutine[Any, Any, Any]]

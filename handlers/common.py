@@ -5,38 +5,19 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ContextTypes
 
-from bot.texts import has_text, raw, t
-from kotani import errors
-from ui import callbacks as cb
+from offramps.services import Services
 
 logger = logging.getLogger("handlers")
 
 Context = ContextTypes.DEFAULT_TYPE
 Buttons = Sequence[Sequence[tuple[str, str]]]
-
-
-def keyboard(rows: Buttons) -> InlineKeyboardMarkup:
-    """``[[(label, callback_data), …], …]`` → inline keyboard."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
-
-
-def main_menu() -> InlineKeyboardMarkup:
-    return keyboard(
-        [
-            [(raw("btn_cashout"), cb.MENU_CASHOUT())],
-            [(raw("btn_history"), cb.MENU("hist")), (raw("btn_recipients"), cb.MENU("rcp"))],
-            [(raw("btn_help"), cb.MENU("help")), (raw("btn_language"), cb.MENU_LANGUAGE())],
-        ]
-    )
 
 
 def user_id(update: Update) -> int:
@@ -89,18 +70,6 @@ async def edit_or_say(update: Update, context: Context, text: str, markup: Inlin
     await say(update, context, text, markup)
 
 
-def kotani_problem(exc: errors.KotaniError) -> str:
-    """Plain words for a Kotani error, with a way forward, in the user's language."""
-    logger.warning("kotani error shown to user: %s (%s)", type(exc).__name__, exc)
-    if isinstance(exc, errors.Forbidden) and exc.banned_until is not None:
-        return t("kotani_Suspended", until=f"{exc.banned_until:%Y-%m-%d %H:%M}")
-    for cls in type(exc).__mro__:
-        key = f"kotani_{cls.__name__}"
-        if has_text(key):
-            return t(key, message=exc.message)
-    return t("kotani_KotaniError")
-
-
-def is_ambiguous(exc: errors.KotaniError) -> bool:
-    """True when the request may or may not have been applied (retry with the same reference)."""
-    return isinstance(exc, errors.KotaniTransportError | errors.ServerError | errors.RateLimited)
+def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    """The process's services, attached to the application at start (``bot.app``)."""
+    return cast(Services, context.application.bot_data["services"])

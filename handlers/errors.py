@@ -8,8 +8,8 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, NetworkError
 
-from bot.texts import t
 from handlers.common import Context
+from ui.texts import t
 
 logger = logging.getLogger("handlers.errors")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.services import services
-from bot.texts import LANGUAGES, raw, t, use_language
-from handlers.common import Context, answer, keyboard, main_menu, say, user_id
+from handlers.common import Context, answer, say, services, user_id
 from ui import callbacks as cb
+from ui.keyboards import keyboard, main_menu
+from ui.texts import LANGUAGES, raw, t, use_language
 
 
 async def language_command(update: Update, context: Context) -> None:

@@ -8,16 +8,16 @@ from typing import Any
 from telegram import ForceReply, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.roles import role_of
-from bot.rules.invoices import InvoiceProblem, check_refund_invoice
-from bot.services import services
-from bot.texts import t
-from handlers.common import Context, answer, chat_id, conversation_data, kotani_problem, say, user_id
+from handlers.common import Context, answer, chat_id, conversation_data, say, services, user_id
 from handlers.transactions import owned, owned_and_answered
-from handlers.views import sats_number
 from kotani import errors
+from offramps.roles import role_of
+from offramps.rules.invoices import InvoiceProblem, check_refund_invoice
 from storage.models import OfframpRecord
 from ui import callbacks as cb
+from ui.problems import kotani_problem
+from ui.texts import t
+from ui.views import sats_number
 
 INVOICE = 0
 LIGHTNING_NETWORK = "bc"

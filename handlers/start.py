@@ -8,13 +8,14 @@ import logging
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.rules.links import verified_reference
-from bot.services import services
-from bot.texts import raw, supported, t, use_language
-from handlers.common import Context, answer, chat_id, edit_or_say, main_menu, say, user_id
-from handlers.transactions import details, history, open_reference
-from handlers.views import recipient_label
+from handlers.common import Context, answer, chat_id, edit_or_say, say, services, user_id
+from handlers.transactions import history, open_reference
+from offramps.rules.links import verified_reference
 from ui import callbacks as cb
+from ui.keyboards import main_menu
+from ui.texts import raw, supported, t, use_language
+from ui.transactions import details
+from ui.views import recipient_label
 
 logger = logging.getLogger("handlers.start")
 

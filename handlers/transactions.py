@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.observations import from_offramp
-from bot.roles import has_role, role_of
-from bot.services import services
-from bot.texts import raw, status_words, t
-from handlers.cashout import deposit_buttons
-from handlers.common import Context, answer, chat_id, edit_or_say, keyboard, kotani_problem, say, user_id
-from handlers.views import status_line, when
+from handlers.common import Context, answer, chat_id, edit_or_say, say, services, user_id
 from kotani import errors
+from offramps.roles import has_role, role_of
 from storage.models import OfframpRecord
 from ui import callbacks as cb
+from ui.keyboards import keyboard
+from ui.problems import kotani_problem
+from ui.texts import raw, status_words, t
+from ui.transactions import action_buttons, details
+from ui.views import when
 
 PAGE = 10
 REFERENCE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
@@ -58,31 +58,16 @@ async def owned_by_button(update: Update, context: Context, kind: cb.Callback) -
 
 
 async def refresh_from_kotani(update: Update, context: Context, offramp: OfframpRecord) -> OfframpRecord:
-    """Ask Kotani now (the user is waiting); feed the answer through the same path as webhooks."""
+    """Ask Kotani now (the user is waiting), through the same path as webhooks and the
+    reconciler; agents and the operations chat still hear of a change the user is shown."""
     svc = services(context)
     if offramp.status == "NEW":
         return offramp
     try:
-        current = await svc.kotani.get_offramp(offramp.reference_id)
+        await svc.cashouts.refresh(offramp, source="poll", answered_chat_id=chat_id(update))
     except errors.KotaniError:
         return offramp
-    await svc.storage.offramps.record_observation(
-        from_offramp(current, source="poll"), answered_chat_id=chat_id(update)
-    )
-    await svc.storage.offramps.mark_polled(offramp.reference_id)
     return await svc.storage.offramps.get(offramp.reference_id) or offramp
-
-
-def details(offramp: OfframpRecord) -> str:
-    text = status_line(offramp)
-    if offramp.error and offramp.status in ("FAILED", "REFUND_PENDING", "REFUND_FAILED", "REVERSED"):
-        text += "\n" + t("detail_reason", reason=offramp.error)
-    if offramp.transaction_hash:
-        text += "\n" + t("detail_deposit_tx", hash=offramp.transaction_hash)
-    if offramp.refund_transaction_hash:
-        text += "\n" + t("detail_refund_tx", hash=offramp.refund_transaction_hash)
-    text += "\n" + t("detail_created", when=when(offramp.created_at))
-    return text
 
 
 async def show(update: Update, context: Context, offramp: OfframpRecord, *, timeline: bool = False) -> None:
@@ -93,20 +78,6 @@ async def show(update: Update, context: Context, offramp: OfframpRecord, *, time
         if steps:
             text += "\n\n" + t("timeline_header") + "\n" + "\n".join(steps)
     await edit_or_say(update, context, text, action_buttons(offramp))
-
-
-def action_buttons(offramp: OfframpRecord) -> InlineKeyboardMarkup:
-    """What can be done with this offramp now: check, cancel while PENDING, act on a refund."""
-    reference = offramp.reference_id
-    rows = deposit_buttons(reference, cancellable=offramp.status == "PENDING").inline_keyboard
-    extra = []
-    if offramp.status == "REFUND_FAILED":
-        extra.append(InlineKeyboardButton(raw("btn_retry_refund"), callback_data=cb.REFUND_RETRY(reference)))
-    if offramp.awaiting_invoice:
-        extra.append(InlineKeyboardButton(raw("btn_send_invoice"), callback_data=cb.REFUND_INVOICE(reference)))
-    if offramp.status in ("FAILED", "REFUND_PENDING", "REFUND_FAILED", "REVERSED"):
-        extra.append(InlineKeyboardButton(raw("btn_refund_status"), callback_data=cb.REFUND_STATUS(reference)))
-    return InlineKeyboardMarkup([*rows, extra] if extra else rows)
 
 
 async def status_command(update: Update, context: Context) -> None:

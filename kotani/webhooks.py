@@ -183,7 +183,7 @@ def _from_fields(event: str, data: dict[str, Any], *, envelope: dict[str, Any]) 
     if event == REFUND_COMPLETED:
         status = OfframpStatus.REVERSED
     status = effective_status(status, refund)
-    for key in ("chain", "escrowAddress"):  # read from ``raw`` by bot.observations, so typed here too
+    for key in ("chain", "escrowAddress"):  # read from ``raw`` by offramps.observations, so typed here too
         _text(data, key)
     return WebhookEvent(
         event=event,

@@ -22,6 +22,7 @@ from kotani import KotaniClient, errors
 from kotani.models import (
     BankReceiver,
     MobileMoneyReceiver,
+    Offramp,
     OfframpRequest,
     PaybillReceiver,
     Receiver,
@@ -29,7 +30,7 @@ from kotani.models import (
     RefundInfo,
     TillReceiver,
 )
-from offramps.observations import from_offramp, user_refund_action
+from offramps.observations import from_offramp, from_refund, user_refund_action
 from storage import Storage
 from storage.models import NewOfframp, NewRecipient, OfframpRecord, QuoteRecord
 
@@ -116,6 +117,18 @@ class Refused:
 
 
 CreateOutcome = Created | Requoted | Ambiguous | Refused
+
+#: Stored statuses in which Kotani's refund-status endpoint says more than the offramp does.
+REFUND_STATES = ("FAILED", "REFUND_PENDING", "REFUND_FAILED")
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """``changed``: how many observations moved the offramp; ``current``: Kotani's answer, or
+    ``None`` when Kotani does not know an offramp whose create never reached it."""
+
+    changed: int
+    current: Offramp | None
 
 
 def is_ambiguous(exc: errors.KotaniError) -> bool:
@@ -245,6 +258,35 @@ class CashoutService:
         )  # fmt: skip
 
     # --- after the create ---------------------------------------------------------------------
+
+    async def refresh(self, offramp: OfframpRecord, *, source: str, answered_chat_id: int | None = None) -> Refreshed:
+        """Ask Kotani's API about the offramp (and its refund when one is under way) and record
+        what it says: the reconciler's rounds, an unsigned callback (only a hint) and the
+        customer's own status check all come here, so what is recorded is always Kotani's
+        authenticated answer. ``answered_chat_id``: the chat being shown the result now.
+
+        Raises :class:`kotani.errors.KotaniError` when Kotani cannot answer; what was recorded
+        before that stays recorded (each observation stands on its own).
+        """
+        offramps = self._storage.offramps
+        try:
+            current = await self._kotani.get_offramp(offramp.reference_id)
+        except errors.NotFound:
+            if offramp.status == "NEW":
+                return Refreshed(0, None)  # the create never reached Kotani; the next Confirm retries it
+            raise
+        result = await offramps.record_observation(
+            from_offramp(current, source=source), answered_chat_id=answered_chat_id
+        )
+        changed = int(result.changed)
+        if current.status.value in REFUND_STATES or offramp.status in REFUND_STATES:
+            refund = await self._kotani.get_refund_status(offramp.reference_id)
+            recorded = await offramps.record_observation(
+                from_refund(refund, source=source), answered_chat_id=answered_chat_id
+            )
+            changed += int(recorded.changed)
+        await offramps.mark_polled(offramp.reference_id)
+        return Refreshed(changed, current)
 
     async def cancel(self, offramp: OfframpRecord, *, answered_chat_id: int) -> OfframpRecord:
         """Cancel while Kotani still waits for the deposit; raises :class:`errors.NotCancellable`

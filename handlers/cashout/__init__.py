@@ -10,6 +10,6 @@ persistence. The modules: ``states`` (the steps), ``draft`` (what was chosen so 
 """
 
 from handlers.cashout.conversation import build_cashout_conversation
-from handlers.cashout.deposit import deposit_buttons, deposit_text
+from ui.deposit import deposit_buttons, deposit_text
 
 __all__ = ["build_cashout_conversation", "deposit_buttons", "deposit_text"]

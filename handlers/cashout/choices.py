@@ -12,11 +12,6 @@ from telegram.ext import (
     ConversationHandler,
 )
 
-from bot.corridors import FLAGS
-from bot.roles import has_role
-from bot.rules.amounts import AmountError, parse_amount
-from bot.services import services
-from bot.texts import raw, t
 from handlers.cashout.draft import draft, finish
 from handlers.cashout.prompts import (
     amount_rules,
@@ -29,17 +24,14 @@ from handlers.cashout.prompts import (
     token_choices,
 )
 from handlers.cashout.states import AMOUNT, COUNTRY, QUOTE, TOKEN
-from handlers.common import (
-    Context,
-    answer,
-    conversation_data,
-    keyboard,
-    main_menu,
-    say,
-    user_id,
-)
+from handlers.common import Context, answer, conversation_data, say, services, user_id
 from kotani.chains import Chain
+from offramps.corridors import FLAGS
+from offramps.roles import has_role
+from offramps.rules.amounts import AmountError, parse_amount
 from ui import callbacks as cb
+from ui.keyboards import keyboard, main_menu
+from ui.texts import raw, t
 
 
 async def start_for_customer(update: Update, context: Context) -> int:

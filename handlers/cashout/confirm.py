@@ -13,37 +13,28 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.qr_worker import qr_png_elsewhere
-from bot.rules.invoices import InvoiceProblem, check_refund_invoice
-from bot.rules.links import customer_view_payload
-from bot.rules.qr import deposit_qr_payload
-from bot.services import services
-from bot.texts import raw, t
-from handlers.cashout.deposit import deposit_buttons, deposit_text
 from handlers.cashout.draft import draft, finish
 from handlers.cashout.prompts import cancel_row, fetch_quote, keep_quote, reprompt, show_summary
 from handlers.cashout.states import ADDRESS_HINTS, LIGHTNING_NETWORK, REFUND, SUMMARY
-from handlers.common import (
-    Context,
-    answer,
-    chat_id,
-    keyboard,
-    kotani_problem,
-    main_menu,
-    say,
-    user_id,
-)
-from handlers.views import (
-    crypto_text,
-    is_lightning,
-    recipient_label,
-)
+from handlers.common import Context, answer, chat_id, say, services, user_id
 from kotani import errors
 from kotani.chains import Chain, is_valid_address
 from kotani.models import RefundConfig
 from offramps.cashouts import Ambiguous, CashoutOrder, RecipientDetails, Refused, Requoted
+from offramps.rules.invoices import InvoiceProblem, check_refund_invoice
+from offramps.rules.links import customer_view_payload
+from offramps.rules.qr import deposit_qr_payload
 from storage.models import OfframpRecord, QuoteRecord
 from ui import callbacks as cb
+from ui.deposit import deposit_buttons, deposit_text
+from ui.keyboards import keyboard, main_menu
+from ui.problems import kotani_problem
+from ui.texts import raw, t
+from ui.views import (
+    crypto_text,
+    is_lightning,
+    recipient_label,
+)
 
 
 async def chose_saved_sender_address(update: Update, context: Context) -> int:
@@ -186,7 +177,7 @@ async def send_deposit(update: Update, context: Context, offramp: OfframpRecord,
     payload = deposit_qr_payload(offramp.chain, offramp.token, offramp.escrow_address or "", offramp.crypto_amount)
     await context.bot.send_photo(
         chat_id(update),
-        InputFile(await qr_png_elsewhere(payload), filename=f"{offramp.reference_id}.png"),
+        InputFile(await svc.draw_qr(payload), filename=f"{offramp.reference_id}.png"),
         caption=t(
             "qr_caption",
             crypto=crypto_text(offramp.token, offramp.chain, offramp.crypto_amount),

@@ -16,21 +16,19 @@ from telegram import (
 )
 from telegram.constants import ChatType
 
-from bot.corridors import TOKEN_CHOICES
-from bot.services import Services, services
-from bot.texts import raw, t
 from handlers.cashout.draft import draft
 from handlers.cashout.states import AMOUNT, BANK_PICK, HOLDER_NAME, MM_NUMBER, QUOTE, RECIPIENT, REFUND, SUMMARY
-from handlers.common import (
-    Context,
-    answer,
-    edit_or_say,
-    keyboard,
-    kotani_problem,
-    say,
-    user_id,
-)
-from handlers.views import (
+from handlers.common import Context, answer, edit_or_say, say, services, user_id
+from kotani import errors
+from kotani.chains import TOKEN_DECIMALS, Chain, Token
+from offramps.corridors import TOKEN_CHOICES
+from offramps.services import Services
+from storage.models import QuoteRecord
+from ui import callbacks as cb
+from ui.keyboards import keyboard
+from ui.problems import kotani_problem
+from ui.texts import raw, t
+from ui.views import (
     amount_text,
     crypto_text,
     fiat_text,
@@ -40,10 +38,6 @@ from handlers.views import (
     sats_number,
     token_unit,
 )
-from kotani import errors
-from kotani.chains import TOKEN_DECIMALS, Chain, Token
-from storage.models import QuoteRecord
-from ui import callbacks as cb
 
 
 async def ask(

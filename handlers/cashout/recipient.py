@@ -10,9 +10,6 @@ from telegram import (
     Update,
 )
 
-from bot.rules.phones import PhoneError, normalise_phone
-from bot.services import services
-from bot.texts import t
 from handlers.cashout.draft import draft
 from handlers.cashout.prompts import (
     after_recipient,
@@ -38,20 +35,17 @@ from handlers.cashout.states import (
     RECIPIENT,
     TILL,
 )
-from handlers.common import (
-    Context,
-    answer,
-    keyboard,
-    kotani_problem,
-    say,
-    user_id,
-)
-from handlers.views import (
-    network_name,
-)
+from handlers.common import Context, answer, say, services, user_id
 from kotani import errors
 from kotani.redact import mask_name
+from offramps.rules.phones import PhoneError, normalise_phone
 from ui import callbacks as cb
+from ui.keyboards import keyboard
+from ui.problems import kotani_problem
+from ui.texts import t
+from ui.views import (
+    network_name,
+)
 
 
 async def chose_saved_recipient(update: Update, context: Context) -> int:

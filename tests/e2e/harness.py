@@ -17,13 +17,13 @@ from typing import Any
 from telegram import Update
 
 from bot.app import App, build_application
-from bot.config import load_settings
-from bot.corridors import CorridorDirectory
-from bot.notifier import OutboxSender
-from bot.reconciler import Reconciler
-from bot.services import Services
 from bot.web import create_web_app
+from bot.workers.notifier import OutboxSender
+from bot.workers.reconciler import Reconciler
 from kotani.client import KotaniClient, KotaniConfig
+from offramps.corridors import CorridorDirectory
+from offramps.services import Services
+from offramps.settings import load_settings
 from storage import Database, Storage
 from tests.conftest import API_KEY, WEBHOOK_SECRET, Sandbox
 from tests.support.fake_telegram import FakeTelegram, SentMessage

@@ -184,7 +184,7 @@ async def test_a_walk_in_flow_refuses_the_contact_button(desk: Harness) -> None:
 
 
 async def test_a_low_payout_balance_alerts_the_ops_chat_once(sandbox: Sandbox, tmp_path: Path) -> None:
-    from bot.balance_watch import BalanceWatch
+    from bot.workers.balance_watch import BalanceWatch
 
     env = {"ADMIN_IDS": str(ADMIN), "OPS_CHAT_ID": str(OPS_CHAT), "LOW_BALANCE_KES": "500000"}
     async with bot_world(sandbox, tmp_path, live=True, extra_env=env) as desk:

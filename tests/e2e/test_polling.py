@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import uvicorn
 
-from bot.config import load_settings
 from bot.server import serve
+from offramps.settings import load_settings
 from tests.conftest import API_KEY, Sandbox
 from tests.e2e.test_process import free_port
 from tests.support.fake_telegram import FakeTelegram

@@ -6,7 +6,7 @@ import os
 import signal
 
 from bot import qr_worker
-from bot.rules.qr import qr_png
+from offramps.rules.qr import qr_png
 from tests.e2e.harness import decode_qr
 
 PAYLOAD = "tron:TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t?amount=10.5"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from bot.corridors import KNOWN_CORRIDORS, CorridorDirectory
 from kotani.client import KotaniClient, KotaniConfig
+from offramps.corridors import KNOWN_CORRIDORS, CorridorDirectory
 from tests.e2e.flows import TRON_WALLET, full_cashout, to_recipient
 from tests.e2e.harness import Harness
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rules.invoices import InvoiceProblem, check_refund_invoice
 from kotani.signing import verify_webhook_signature, webhook_signature
 from kotani.webhooks import WebhookRefused, parse_hint, parse_webhook
+from offramps.rules.invoices import InvoiceProblem, check_refund_invoice
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from offramps.settings import ConfigError, load_settings
 
 BASE = {"TELEGRAM_BOT_TOKEN": "123:secret-token-value", "KOTANI_API_KEY": "key_abcdefghijklmnop"}
 

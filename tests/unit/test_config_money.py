@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from offramps.settings import ConfigError, load_settings
 
 BASE = {"TELEGRAM_BOT_TOKEN": "1:x", "KOTANI_API_KEY": "k"}
 PRODUCTION = {**BASE, "KOTANI_BASE_URL": "https://api.kotanipay.com", "KOTANI_WEBHOOK_SECRET": "whsec"}

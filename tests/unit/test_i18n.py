@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from bot.notifications import render
-from bot.rules.amounts import format_amount
-from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, catalog, supported, t, use_language
+from offramps.rules.amounts import format_amount
 from storage.models import OfframpRecord, Recipient
+from ui.notifications import render
+from ui.texts import DEFAULT_LANGUAGE, LANGUAGES, catalog, supported, t, use_language
 
 TAG = re.compile(r"</?[a-z]+>")
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.rules.amounts import AmountError, format_amount, parse_amount
-from bot.rules.phones import PhoneError, normalise_phone
-from bot.rules.qr import TOKEN_CONTRACTS, deposit_qr_payload
 from kotani.chains import to_checksum_address
+from offramps.rules.amounts import AmountError, format_amount, parse_amount
+from offramps.rules.phones import PhoneError, normalise_phone
+from offramps.rules.qr import TOKEN_CONTRACTS, deposit_qr_payload
 
 
 @pytest.mark.parametrize(

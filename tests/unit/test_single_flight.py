@@ -1,4 +1,4 @@
-"""One fetch per offramp however many unsigned callbacks arrive together (bot.refresh.SingleFlight)."""
+"""One fetch per offramp however many unsigned callbacks arrive together (bot.single_flight.SingleFlight)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.refresh import SingleFlight
+from bot.single_flight import SingleFlight
 
 
 async def wait_for(condition: object, what: str) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 
 from babel.dates import format_datetime
 
-from bot.rules.amounts import format_amount
-from bot.texts import language, raw, status_words, t
 from kotani.chains import Chain
 from kotani.redact import mask_account, mask_name, mask_number
+from offramps.rules.amounts import format_amount
 from storage.models import OfframpRecord, Recipient
+from ui.texts import language, raw, status_words, t
 
 NETWORK_NAMES = {"MPESA": "M-PESA", "AIRTEL": "Airtel Money", "MTN": "MTN MoMo", "VODAFONE": "Telecel Cash",
                  "VODACOM": "M-Pesa (Vodacom)", "TIGO": "Mixx by Yas", "HALOPESA": "HaloPesa", "ORANGE": "Orange Money",

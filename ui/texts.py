@@ -1,4 +1,4 @@
-"""Every text the bot sends, from gettext catalogs (``bot/locales/<language>.po``).
+"""Every text the bot sends, from gettext catalogs (``ui/locales/<language>.po``).
 
 Messages are keyed by a symbolic id (``welcome``, ``n_successful`` …); ``en.po`` holds the
 English texts, ``sw.po`` and ``fr.po`` the translations. The language of the update being

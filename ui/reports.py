@@ -7,9 +7,9 @@ import io
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from bot.texts import status_words, t
-from handlers.views import fiat_text
 from storage.models import OfframpRecord
+from ui.texts import status_words, t
+from ui.views import fiat_text
 
 EXPORT_COLUMNS = (
     "reference_id", "created_at", "agent_id", "user_id", "status", "token", "chain", "crypto_amount", "currency",

@@ -1,23 +1,27 @@
-"""What handlers need, built once per process and reachable from any callback."""
+"""What every floor needs, built once per process: settings, storage, the Kotani client,
+corridors and the clock (injected, so tests and the demo can move time)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
 
-from telegram.ext import Application, CallbackContext
-
-from bot.config import Settings
-from bot.corridors import CorridorDirectory
 from kotani import KotaniClient
 from offramps.cashouts import CashoutService
+from offramps.corridors import CorridorDirectory
+from offramps.rules.qr import qr_png
+from offramps.settings import Settings
 from storage import Storage
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+async def draw_qr_here(payload: str) -> bytes:
+    """Draw a QR code in this process (the process floor may hand in a worker instead)."""
+    return qr_png(payload)
 
 
 @dataclass
@@ -29,6 +33,8 @@ class Services:
     clock: Callable[[], datetime] = field(default=utcnow)
     quote_ttl_seconds: int = 60
     deposit_window_minutes: int = 60
+    #: how deposit QR codes are drawn: ``bot.qr_worker`` draws them in a worker process
+    draw_qr: Callable[[str], Awaitable[bytes]] = field(default=draw_qr_here)
 
     @property
     def cashouts(self) -> CashoutService:
@@ -37,10 +43,3 @@ class Services:
             self.storage, self.kotani, clock=self.clock, quote_ttl_seconds=self.quote_ttl_seconds,
             callback_url=self.settings.callback_url,
         )  # fmt: skip
-
-    def attach(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        application.bot_data["services"] = self
-
-
-def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
-    return cast(Services, context.application.bot_data["services"])

@@ -9,10 +9,10 @@ import contextlib
 import logging
 from decimal import Decimal
 
-from bot.services import Services
-from bot.texts import t
-from handlers.views import fiat_text
 from kotani import KotaniError
+from offramps.services import Services
+from ui.texts import t
+from ui.views import fiat_text
 
 logger = logging.getLogger("bot.balance")
 

@@ -1,57 +1,12 @@
-"""Ask Kotani's API about one offramp and record its answer.
-
-The reconciler's rounds and an unsigned Kotani callback (a hint, ``kotani.webhooks.WebhookHint``)
-both come here, so what is recorded is always what Kotani's API says, authenticated by our API
-key, and never what an unsigned body claims.
-"""
+"""At most one run of a piece of work per key at a time (the unsigned-callback fetches)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from bot.observations import from_offramp, from_refund
-from bot.services import Services
-from kotani import errors
-from kotani.models import Offramp
-from storage.models import OfframpRecord
-
-#: Stored statuses in which Kotani's refund-status endpoint says more than the offramp does.
-REFUND_STATES = ("FAILED", "REFUND_PENDING", "REFUND_FAILED")
-
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Refreshed:
-    """``changed``: how many observations moved the offramp; ``current``: Kotani's answer, or
-    ``None`` when Kotani does not know an offramp whose create never reached it."""
-
-    changed: int
-    current: Offramp | None
-
-
-async def refresh_offramp(svc: Services, offramp: OfframpRecord, *, source: str) -> Refreshed:
-    """Fetch the offramp (and its refund state when a refund is under way) and record both.
-
-    Raises :class:`kotani.errors.KotaniError` when Kotani cannot answer; what was recorded
-    before that stays recorded (each observation stands on its own).
-    """
-    try:
-        current = await svc.kotani.get_offramp(offramp.reference_id)
-    except errors.NotFound:
-        if offramp.status == "NEW":
-            return Refreshed(0, None)  # the create never reached Kotani; the user's next Confirm retries it
-        raise
-    result = await svc.storage.offramps.record_observation(from_offramp(current, source=source))
-    changed = int(result.changed)
-    if current.status.value in REFUND_STATES or offramp.status in REFUND_STATES:
-        refund = await svc.kotani.get_refund_status(offramp.reference_id)
-        changed += int((await svc.storage.offramps.record_observation(from_refund(refund, source=source))).changed)
-    await svc.storage.offramps.mark_polled(offramp.reference_id)
-    return Refreshed(changed, current)
 
 
 class SingleFlight(Generic[T]):

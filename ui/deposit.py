@@ -8,18 +8,16 @@ from telegram import (
     InlineKeyboardMarkup,
 )
 
-from bot.texts import raw, t
-from handlers.common import (
-    keyboard,
-)
-from handlers.views import (
+from storage.models import OfframpRecord
+from ui import callbacks as cb
+from ui.keyboards import keyboard
+from ui.texts import raw, t
+from ui.views import (
     crypto_text,
     fiat_text,
     is_lightning,
     when,
 )
-from storage.models import OfframpRecord
-from ui import callbacks as cb
 
 
 def deposit_text(offramp: OfframpRecord, recipient: str, deadline: datetime) -> str:

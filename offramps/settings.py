@@ -1,4 +1,8 @@
-"""Configuration from environment variables, checked once at start (fail fast, say why)."""
+"""Configuration from environment variables, checked once at start (fail fast, say why).
+
+Every floor reads the operator's settings (limits, Lightning, the support contact); they live
+on the domain floor so that nothing has to import the process to read them.
+"""
 
 from __future__ import annotations
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup
 
-from bot.texts import raw, status_words, t
-from handlers.common import keyboard
-from handlers.views import crypto_text, fiat_text, network_name, recipient_label, sats_number
 from storage.models import OfframpRecord, Recipient
 from ui import callbacks as cb
+from ui.keyboards import keyboard
+from ui.texts import raw, status_words, t
+from ui.views import crypto_text, fiat_text, network_name, recipient_label, sats_number
 
 
 def render(

@@ -1,8 +1,5 @@
-"""Who may do what: customer (everyone), agent, admin (``ADMIN_IDS`` or promoted in chat).
-
-Staff get their own command menu in their private chat (``BotCommandScopeChat``); everybody
-else sees only the customer menu.
-"""
+"""Staff get their own command menu in their private chat (``BotCommandScopeChat``); everybody
+else sees only the customer menu."""
 
 from __future__ import annotations
 
@@ -12,35 +9,15 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
-from bot.services import Services
+from offramps.roles import commands_for
+from offramps.services import Services
+from ui.texts import raw
 
-logger = logging.getLogger("bot.roles")
-
-CUSTOMER_COMMANDS = ("start", "cashout", "status", "history", "language", "help", "cancel")
-AGENT_COMMANDS = (*CUSTOMER_COMMANDS, "forcustomer", "queue", "find", "summary", "export")
-ADMIN_COMMANDS = (*AGENT_COMMANDS, "agents", "audit")
-RANK = {"customer": 0, "agent": 1, "admin": 2}
-
-
-async def role_of(svc: Services, user_id: int) -> str:
-    if user_id in svc.settings.admin_ids:
-        return "admin"
-    user = await svc.storage.users.get(user_id)
-    return user.role if user is not None else "customer"
-
-
-async def has_role(svc: Services, user_id: int, needed: str) -> bool:
-    return RANK[await role_of(svc, user_id)] >= RANK[needed]
-
-
-def commands_for(role: str) -> tuple[str, ...]:
-    return {"admin": ADMIN_COMMANDS, "agent": AGENT_COMMANDS}.get(role, CUSTOMER_COMMANDS)
+logger = logging.getLogger("handlers.menus")
 
 
 async def apply_menu(bot: Any, chat_id: int, role: str) -> None:
     """Give a staff member's chat their menu, or take it away (back to the default one)."""
-    from bot.texts import raw
-
     scope = BotCommandScopeChat(chat_id)
     try:
         if role == "customer":

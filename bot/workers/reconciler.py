@@ -13,14 +13,13 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from bot.refresh import refresh_offramp
-from bot.services import Services
 from kotani import errors
 from offramps.observations import deposit_window_expired
+from offramps.services import Services
 from storage import UnknownOfframp
 from storage.models import OfframpRecord
 
-logger = logging.getLogger("bot.reconciler")
+logger = logging.getLogger("bot.workers.reconciler")
 
 
 class Reconciler:
@@ -79,7 +78,7 @@ class Reconciler:
 
     async def _reconcile(self, offramp: OfframpRecord) -> int:
         svc = self._svc
-        refreshed = await refresh_offramp(svc, offramp, source="poll")
+        refreshed = await svc.cashouts.refresh(offramp, source="poll")
         changed = refreshed.changed
         deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes) + self._grace
         current = refreshed.current

@@ -25,14 +25,14 @@ from aiolimiter import AsyncLimiter
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.notifications import render
-from bot.services import Services
-from bot.texts import use_language
-from handlers.cashout import deposit_buttons
-from handlers.transactions import details
+from offramps.services import Services
 from storage.models import OutboxMessage
+from ui.deposit import deposit_buttons
+from ui.notifications import render
+from ui.texts import use_language
+from ui.transactions import details
 
-logger = logging.getLogger("bot.notifier")
+logger = logging.getLogger("bot.workers.notifier")
 
 
 class OutboxSender:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from kotani import KotaniClient, KotaniError
 from kotani.chains import OFFRAMP_PAIRS, Chain
 
-logger = logging.getLogger("bot.corridors")
+logger = logging.getLogger("offramps.corridors")
 
 
 @dataclass(frozen=True)
