@@ -181,5 +181,12 @@ def to_checksum_address(address: str) -> str:
     return "0x" + "".join(ch.upper() if ch.isalpha() and int(hashed[i], 16) >= 8 else ch for i, ch in enumerate(body))
 
 
+MSAT_PER_SAT = 1000  # Kotani counts Lightning in millisatoshis (token MSAT); people count sats
+
+
 def msat_to_sats(amount_msat: Decimal | int) -> Decimal:
-    return Decimal(amount_msat) / 1000
+    return Decimal(amount_msat) / MSAT_PER_SAT
+
+
+def sats_to_msat(amount_sats: Decimal | int) -> Decimal:
+    return Decimal(amount_sats) * MSAT_PER_SAT

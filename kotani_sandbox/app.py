@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from kotani.jsonjs import js_dumps, loads_exact
+from kotani.networks import network_of_carrier
 from kotani.redact import mask_numbers_in
 from kotani.signing import hmac_hex, request_message, reserialised_body
 from kotani_sandbox import validation
@@ -294,7 +295,7 @@ class SandboxApp:
         mno = carrier.name_for_number(number, "en")
         if mno:
             data["mno"] = mno.upper()
-        network = body.get("network") or _network_for(mno, corridor.networks if corridor else ())
+        network = body.get("network") or network_of_carrier(mno, corridor.networks if corridor else ())
         if network:
             data["network"] = network
         if not valid:
@@ -746,23 +747,6 @@ def _name_score(expected: str, actual: str) -> int:
     if not want:
         return 0
     return round(100 * len(want & have) / len(want))
-
-
-_CARRIER_NETWORKS = {
-    "safaricom": "MPESA", "airtel": "AIRTEL", "mtn": "MTN", "vodafone": "VODAFONE", "vodacom": "VODACOM",
-    "tigo": "TIGO", "yas": "YAS", "halotel": "HALOPESA", "orange": "ORANGE", "moov": "MOOV", "free": "FREE",
-    "expresso": "EXPRESSO", "zamtel": "ZAMTEL", "telecel": "VODAFONE",
-}  # fmt: skip
-
-
-def _network_for(mno: str | None, allowed: tuple[str, ...]) -> str | None:
-    if not mno:
-        return None
-    lowered = mno.lower()
-    for fragment, network in _CARRIER_NETWORKS.items():
-        if fragment in lowered and (not allowed or network in allowed):
-            return network
-    return None
 
 
 def create_app(

@@ -57,12 +57,6 @@ DEFAULT_USD_RATES: dict[str, Decimal] = {
     "NGN": Decimal("1550"),
 }
 
-#: Decimal places of each fiat currency (fees are rounded to these, spec §9).
-CURRENCY_DECIMALS: dict[str, int] = {
-    "KES": 0, "UGX": 0, "TZS": 0, "RWF": 0, "XAF": 0, "XOF": 0, "CDF": 0,
-    "GHS": 2, "ZMW": 2, "ZAR": 2, "ETB": 2, "NGN": 2, "USD": 2,
-}  # fmt: skip
-
 #: Bank list per currency for ``GET /customer/support/banks`` (codes as text or numbers).
 DEFAULT_BANKS: dict[str, tuple[tuple[str | int, str], ...]] = {
     "KES": ((68, "Equity Bank"), (1, "KCB Bank"), (11, "Co-operative Bank"), (7, "NCBA Bank"), (31, "Stanbic Bank")),

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 
 from kotani.chains import TOKEN_DECIMALS, Token
-from kotani_sandbox.config import CURRENCY_DECIMALS, SandboxConfig
+from kotani.currencies import currency_decimals
+from kotani_sandbox.config import SandboxConfig
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ def _quantum(places: int) -> Decimal:
 
 
 def fiat_places(currency: str) -> int:
-    return CURRENCY_DECIMALS.get(currency, 2)
+    return currency_decimals(currency)
 
 
 def round_fiat(amount: Decimal, currency: str) -> Decimal:

@@ -12,6 +12,11 @@ from kotani.chains import OFFRAMP_PAIRS, Chain
 logger = logging.getLogger("offramps.corridors")
 
 
+def offers_till_and_paybill(country: str) -> bool:
+    """Till (Buy Goods) and paybill numbers are M-PESA's, so Kenya's alone (spec §4.3)."""
+    return country == "KE"
+
+
 @dataclass(frozen=True)
 class Corridor:
     country: str
@@ -22,7 +27,7 @@ class Corridor:
 
     @property
     def till_and_paybill(self) -> bool:
-        return self.country == "KE"
+        return offers_till_and_paybill(self.country)
 
     @property
     def mobile_money(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from kotani.chains import sats_to_msat
 from kotani.models import Offramp, RefundInfo
 from kotani.webhooks import WebhookEvent
 from storage.models import Observation
@@ -29,7 +30,7 @@ def from_webhook(event: WebhookEvent) -> Observation:
     data = event.raw.get("data", event.raw) if isinstance(event.raw, dict) else {}
     refund_amount = event.refund_amount
     if event.event == "refund.completed" and data.get("chain") == "LIGHTNING" and refund_amount is not None:
-        refund_amount = refund_amount * 1000  # refund.completed counts Lightning refunds in sats; we keep msat
+        refund_amount = sats_to_msat(refund_amount)  # refund.completed counts Lightning refunds in sats; we keep msat
     return Observation(
         reference_id=event.reference_id,
         source="webhook",

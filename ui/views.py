@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.dates import format_datetime
 
-from kotani.chains import Chain
+from kotani.chains import Chain, msat_to_sats
 from kotani.redact import mask_account, mask_name, mask_number
 from offramps.rules.amounts import format_amount
 from storage.models import OfframpRecord, Recipient
@@ -36,13 +36,13 @@ def token_unit(token: str, chain: str) -> str:
 def crypto_text(token: str, chain: str, amount: Decimal) -> str:
     """Kotani's amount (msat for Lightning) in the unit a person counts in."""
     if is_lightning(chain):
-        return amount_text(amount / 1000, "sats")
+        return amount_text(msat_to_sats(amount), "sats")
     return amount_text(amount, token)
 
 
 def sats_number(amount_msat: Decimal) -> str:
     """``1500000`` msat → ``1,500`` (the number a Lightning wallet asks for)."""
-    return amount_text(Decimal(amount_msat) / 1000, "")
+    return amount_text(msat_to_sats(amount_msat), "")
 
 
 def fiat_text(amount: Decimal | None, currency: str) -> str:

@@ -20,8 +20,9 @@ from handlers.cashout.draft import draft
 from handlers.cashout.states import AMOUNT, BANK_PICK, HOLDER_NAME, MM_NUMBER, QUOTE, RECIPIENT, REFUND, SUMMARY
 from handlers.common import Context, answer, edit_or_say, say, services, user_id
 from kotani import errors
-from kotani.chains import TOKEN_DECIMALS, Chain, Token
-from offramps.corridors import TOKEN_CHOICES
+from kotani.chains import MSAT_PER_SAT, TOKEN_DECIMALS, Chain, Token, sats_to_msat
+from kotani.currencies import currency_decimals
+from offramps.corridors import TOKEN_CHOICES, offers_till_and_paybill
 from offramps.services import Services
 from storage.models import QuoteRecord
 from ui import callbacks as cb
@@ -101,7 +102,7 @@ async def ask_amount(update: Update, context: Context, *, edit: bool = False) ->
 
 def amount_rules(cash: dict[str, Any]) -> tuple[int, str]:
     if cash["mode"] == "fiat":
-        return (0 if cash["currency"] in ("KES", "UGX", "TZS", "RWF", "XAF", "XOF", "CDF") else 2), cash["currency"]
+        return currency_decimals(cash["currency"]), cash["currency"]
     if is_lightning(cash["chain"]):
         return 0, "sats"
     return TOKEN_DECIMALS.get(Token(cash["token"]), 6), cash["token"]
@@ -110,7 +111,7 @@ def amount_rules(cash: dict[str, Any]) -> tuple[int, str]:
 def kotani_amount(cash: dict[str, Any]) -> Decimal:
     amount = Decimal(cash["amount"])
     if cash["mode"] == "crypto" and is_lightning(cash["chain"]):
-        return amount * 1000  # sats → msat (Kotani's MSAT unit)
+        return sats_to_msat(amount)  # Kotani's MSAT unit
     return amount
 
 
@@ -137,7 +138,7 @@ def limits_problem(svc: Services, cash: dict[str, Any], quote: QuoteRecord) -> s
     if low is None or high is None or low <= quote.fiat_amount <= high:
         return None
     unit = token_unit(cash["token"], cash["chain"])
-    per_unit = (Decimal(1) / quote.rate) / (1000 if is_lightning(cash["chain"]) else 1)
+    per_unit = (Decimal(1) / quote.rate) / (MSAT_PER_SAT if is_lightning(cash["chain"]) else 1)
     crypto_low = (low * per_unit).quantize(Decimal("0.01"))
     crypto_high = (high * per_unit).quantize(Decimal("0.01"))
     return t(
@@ -150,7 +151,7 @@ def limits_problem(svc: Services, cash: dict[str, Any], quote: QuoteRecord) -> s
 def quote_text(cash: dict[str, Any], svc: Services) -> str:
     quote = cash["quote"]
     seconds = max(0, math.ceil((datetime.fromisoformat(quote["expires_at"]) - svc.clock()).total_seconds()))
-    rate = Decimal(quote["rate"]) * (1000 if is_lightning(cash["chain"]) else 1)
+    rate = Decimal(quote["rate"]) * (MSAT_PER_SAT if is_lightning(cash["chain"]) else 1)
     return t(
         "quote",
         crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),
@@ -202,7 +203,7 @@ async def ask_recipient(update: Update, context: Context) -> int:
         )
     else:
         rows.append([(raw("btn_new_bank"), cb.RECIPIENT_KIND("bank"))])
-    if cash["country"] == "KE":
+    if offers_till_and_paybill(cash["country"]):
         rows.append(
             [(raw("btn_new_till"), cb.RECIPIENT_KIND("till")), (raw("btn_new_paybill"), cb.RECIPIENT_KIND("paybill"))]
         )
@@ -315,7 +316,7 @@ async def ask_sender_address(update: Update, context: Context) -> int:
 async def show_summary(update: Update, context: Context, *, note: str | None = None) -> int:
     cash = draft(update, context)
     quote = cash["quote"]
-    rate = Decimal(quote["rate"]) * (1000 if is_lightning(cash["chain"]) else 1)
+    rate = Decimal(quote["rate"]) * (MSAT_PER_SAT if is_lightning(cash["chain"]) else 1)
     text = t(
         "summary",
         crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),

@@ -38,6 +38,7 @@ from handlers.cashout.states import (
 from handlers.common import Context, answer, say, services, user_id
 from kotani import errors
 from kotani.redact import mask_name
+from offramps.corridors import offers_till_and_paybill
 from offramps.rules.phones import PhoneError, normalise_phone
 from ui import callbacks as cb
 from ui.keyboards import keyboard
@@ -76,7 +77,7 @@ async def chose_recipient_kind(update: Update, context: Context) -> int:
         return await ask_phone(update, context)
     if kind == "bank":
         return await ask_bank(update, context)
-    if kind in ("till", "paybill") and cash["country"] == "KE":
+    if kind in ("till", "paybill") and offers_till_and_paybill(cash["country"]):
         return await ask(
             update, context, TILL if kind == "till" else PAYBILL, t(f"ask_{kind}"), keyboard([cancel_row()])
         )

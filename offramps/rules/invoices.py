@@ -8,6 +8,8 @@ from typing import Any
 
 import bolt11
 
+from kotani.chains import MSAT_PER_SAT, msat_to_sats
+
 NETWORK_NAMES = {"bc": "mainnet", "tb": "testnet", "tbs": "signet", "bcrt": "regtest"}
 
 
@@ -52,13 +54,14 @@ def check_refund_invoice(
 ) -> Invoice:
     """The invoice if it pays exactly ``amount_msat`` on ``network`` and is not expired."""
     invoice = read_invoice(text)
-    sats = f"{amount_msat / 1000:,.0f}" if amount_msat % 1000 == 0 else f"{amount_msat / 1000:,.3f}"
+    wanted = msat_to_sats(amount_msat)
+    sats = f"{wanted:,.0f}" if amount_msat % MSAT_PER_SAT == 0 else f"{wanted:,.3f}"
     if invoice.network != network:
         raise InvoiceProblem("invoice_wrong_network", network=NETWORK_NAMES.get(invoice.network, invoice.network))
     if invoice.amount_msat is None:
         raise InvoiceProblem("invoice_no_amount", sats=sats)
     if invoice.amount_msat != amount_msat:
-        given = invoice.amount_msat / 1000
+        given = msat_to_sats(invoice.amount_msat)
         raise InvoiceProblem("invoice_wrong_amount", sats=sats, given=f"{given:,.3f}".rstrip("0").rstrip(".") + " sats")
     if (invoice.expires_at - now).total_seconds() <= valid_for_seconds:
         raise InvoiceProblem("invoice_expired", sats=sats)

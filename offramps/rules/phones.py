@@ -8,11 +8,7 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import carrier
 
-_CARRIER_NETWORKS = (
-    ("safaricom", "MPESA"), ("airtel", "AIRTEL"), ("mtn", "MTN"), ("vodafone", "VODAFONE"), ("telecel", "VODAFONE"),
-    ("vodacom", "VODACOM"), ("tigo", "TIGO"), ("yas", "YAS"), ("halotel", "HALOPESA"), ("orange", "ORANGE"),
-    ("moov", "MOOV"), ("free", "FREE"), ("expresso", "EXPRESSO"), ("zamtel", "ZAMTEL"),
-)  # fmt: skip
+from kotani.networks import network_of_carrier
 
 
 class PhoneError(ValueError):
@@ -68,10 +64,4 @@ def normalise_phone(text: str, country: str, networks: tuple[str, ...] = ()) -> 
 
 
 def network_for(number: phonenumbers.PhoneNumber, allowed: tuple[str, ...]) -> str | None:
-    name = carrier.name_for_number(number, "en").lower()
-    if not name:
-        return None
-    for fragment, network in _CARRIER_NETWORKS:
-        if fragment in name and (not allowed or network in allowed):
-            return network
-    return None
+    return network_of_carrier(carrier.name_for_number(number, "en"), allowed)

@@ -30,7 +30,16 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "kotani": frozenset(),
     # the local Kotani: only the wire-level modules it shares with the client, never the client
     "kotani_sandbox": frozenset(
-        {"kotani.models", "kotani.status", "kotani.chains", "kotani.signing", "kotani.jsonjs", "kotani.redact"}
+        {
+            "kotani.models",
+            "kotani.status",
+            "kotani.chains",
+            "kotani.signing",
+            "kotani.jsonjs",
+            "kotani.redact",
+            "kotani.networks",
+            "kotani.currencies",
+        }
     ),
     # the domain: cash-out services, observations, rules, corridors, roles, settings
     "offramps": frozenset({"storage", "kotani"}),
