@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from bot import qr_worker
 from kotani import KotaniClient
 from offramps.corridors import CorridorDirectory
+from offramps.notices import notices
 from offramps.services import Services, utcnow
 from offramps.settings import Settings
 from storage import Database, Storage
@@ -23,7 +24,7 @@ logger = logging.getLogger("bot")
 async def bot_services(settings: Settings) -> AsyncIterator[Services]:
     db = await Database(settings.database_path).open()
     storage = Storage.on(
-        db, outbox_retry_base_seconds=settings.outbox_retry_base_seconds, ops_chat_id=settings.ops_chat_id
+        db, outbox_retry_base_seconds=settings.outbox_retry_base_seconds, owed=notices(settings.ops_chat_id)
     )
     kotani = KotaniClient(settings.kotani)
     try:

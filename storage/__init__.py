@@ -13,6 +13,7 @@ from storage.audit import AuditRepository
 from storage.db import DEFAULT_PATH, Database
 from storage.offramps import OfframpRepository, UnknownOfframp
 from storage.outbox import OutboxRepository
+from storage.owed import OwedRule, owe_nothing
 from storage.quotes import QuoteRepository
 from storage.recipients import RecipientRepository
 from storage.sender_addresses import SenderAddressRepository
@@ -36,13 +37,15 @@ class Storage:
         return cls.on(db)
 
     @classmethod
-    def on(cls, db: Database, *, outbox_retry_base_seconds: float = 5, ops_chat_id: int | None = None) -> Storage:
+    def on(cls, db: Database, *, outbox_retry_base_seconds: float = 5, owed: OwedRule = owe_nothing) -> Storage:
+        """``owed``: the domain's rule for whom a status change is told about (``offramps.notices``);
+        without it, storage is opened only to read or repair and owes nobody anything."""
         return cls(
             db,
             UserRepository(db),
             RecipientRepository(db),
             QuoteRepository(db),
-            OfframpRepository(db, ops_chat_id=ops_chat_id),
+            OfframpRepository(db, owed=owed),
             OutboxRepository(db, retry_base_seconds=outbox_retry_base_seconds),
             AuditRepository(db),
             SenderAddressRepository(db),

@@ -15,7 +15,7 @@ from typing import Any
 from storage.db import Database
 from storage.models import NewOfframp, Observation, OfframpEvent, OfframpRecord, RecordResult, money_text
 from storage.outbox import enqueue
-from storage.owed import notifications_owed
+from storage.owed import OwedRule, owe_nothing
 from storage.status_rules import NEW, OPEN, decide
 
 
@@ -35,9 +35,9 @@ _DETAIL_FIELDS = (
 
 
 class OfframpRepository:
-    def __init__(self, db: Database, *, ops_chat_id: int | None = None) -> None:
+    def __init__(self, db: Database, *, owed: OwedRule = owe_nothing) -> None:
         self._db = db
-        self._ops_chat_id = ops_chat_id
+        self._owed = owed
 
     async def create(self, offramp: NewOfframp) -> OfframpRecord:
         """Store a new offramp as NEW; storing the same reference again returns the first."""
@@ -202,9 +202,7 @@ class OfframpRepository:
             self._insert_event(conn, observation, key, now, duplicate=seen, changed=changed, note=note or None)
             outbox_ids: list[int] = []
             if notify and changed:
-                for owed in notifications_owed(
-                    before, after, correction=verdict.correction, ops_chat_id=self._ops_chat_id
-                ):
+                for owed in self._owed(before, after, verdict.correction):
                     if owed.chat_id != answered_chat_id:
                         outbox_ids.append(enqueue(conn, now, owed.chat_id, after.reference_id, owed.kind, owed.payload))
             return RecordResult(

@@ -1,20 +1,17 @@
-"""What a status change owes to whom — a pure rule, applied inside the transaction that
-records the change, so the change and its notifications are written together or not at all."""
+"""Notifications a status change owes, written inside the transaction that records the
+change, so the change and its notifications are committed together or not at all.
+
+Whom to tell about what is the domain's decision (``offramps.notices``), handed to the
+repository as an :data:`OwedRule`; storage only applies it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from storage.models import OfframpRecord
-from storage.status_rules import TERMINAL
-
-#: Statuses the owner hears about. PENDING is answered by the deposit instructions, and a
-#: plain REFUND_PENDING is announced by the FAILED message ("a refund follows").
-NOTIFIED = frozenset(
-    {"CRYPTO_RECEIVED", "IN_PROGRESS", "SUCCESSFUL", "FAILED", "REVERSED", "REFUND_FAILED", "CANCELLED",
-     "EXPIRED", "REQUIRE_REVIEW"}
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -24,7 +21,7 @@ class Owed:
     payload: dict[str, Any]
 
 
-def _payload(after: OfframpRecord, previous: str, correction: bool) -> dict[str, Any]:
+def payload_of(after: OfframpRecord, previous: str, correction: bool) -> dict[str, Any]:
     def text(value: object) -> str | None:
         return None if value is None else str(value)
 
@@ -45,26 +42,10 @@ def _payload(after: OfframpRecord, previous: str, correction: bool) -> dict[str,
     }
 
 
-#: What the operations chat is alerted about (something a human may have to act on).
-OPS_ALERTS = frozenset({"FAILED", "REFUND_FAILED", "REQUIRE_REVIEW"})
+#: ``(before, after, correction) -> notifications owed``: the domain's rule for a change
+OwedRule = Callable[[OfframpRecord, OfframpRecord, bool], list[Owed]]
 
 
-def notifications_owed(
-    before: OfframpRecord, after: OfframpRecord, *, correction: bool, ops_chat_id: int | None = None
-) -> list[Owed]:
-    owed: list[Owed] = []
-    payload = _payload(after, before.status, correction)
-    status_changed = before.status != after.status
-    if after.awaiting_invoice and not before.awaiting_invoice:
-        owed.append(Owed(after.chat_id, "invoice_needed", payload))
-    elif status_changed and after.status in NOTIFIED:
-        owed.append(Owed(after.chat_id, after.status.lower(), payload))
-    agent = after.agent_id
-    if status_changed and agent is not None and agent != after.chat_id and after.status in TERMINAL:
-        owed.append(Owed(agent, "agent_" + after.status.lower(), payload))
-    if ops_chat_id is not None:
-        if after.awaiting_invoice and not before.awaiting_invoice:
-            owed.append(Owed(ops_chat_id, "ops_invoice_needed", payload))
-        elif status_changed and after.status in OPS_ALERTS:
-            owed.append(Owed(ops_chat_id, "ops_" + after.status.lower(), payload))
-    return owed
+def owe_nothing(before: OfframpRecord, after: OfframpRecord, correction: bool) -> list[Owed]:
+    """For storage opened only to read or repair: nobody is told anything."""
+    return []

@@ -22,6 +22,7 @@ from bot.workers.notifier import OutboxSender
 from bot.workers.reconciler import Reconciler
 from kotani.client import KotaniClient, KotaniConfig
 from offramps.corridors import CorridorDirectory
+from offramps.notices import notices
 from offramps.services import Services
 from offramps.settings import load_settings
 from storage import Database, Storage
@@ -183,7 +184,7 @@ async def running_bot(
     }
     settings = load_settings(env)
     db = await Database(settings.database_path, clock=clock).open()
-    storage = Storage.on(db, outbox_retry_base_seconds=0.2, ops_chat_id=settings.ops_chat_id)
+    storage = Storage.on(db, outbox_retry_base_seconds=0.2, owed=notices(settings.ops_chat_id))
     kotani = KotaniClient(KotaniConfig(base_url=settings.kotani.base_url, api_key=API_KEY), clock=sandbox.clock.now)
     services = Services(settings, storage, kotani, CorridorDirectory(kotani), clock=clock)
     assert settings.telegram_token is not None

@@ -13,6 +13,7 @@ import pytest
 from kotani import KotaniClient, errors
 from kotani.models import SenderAddressRequired
 from offramps.cashouts import Ambiguous, CashoutOrder, CashoutService, Created, RecipientDetails, Refused, Requoted
+from offramps.notices import notices
 from storage import Database, Storage
 from storage.models import QuoteRecord
 from tests.conftest import Proxied, Sandbox
@@ -32,7 +33,7 @@ def clock() -> ManualClock:
 @pytest.fixture
 async def store(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Storage]:
     db = await Database(tmp_path / "bot.sqlite3", clock=clock).open()
-    storage = Storage.on(db)
+    storage = Storage.on(db, owed=notices(None))
     await storage.users.touch(OWNER, OWNER, "en")
     yield storage
     await storage.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from offramps.notices import notices
 from storage import Database, Storage
 from storage.models import NewOfframp
 
@@ -30,7 +31,7 @@ def clock() -> ManualClock:
 @pytest.fixture
 async def store(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Storage]:
     db = await Database(tmp_path / "data" / "bot.sqlite3", clock=clock).open()
-    storage = Storage.on(db)
+    storage = Storage.on(db, owed=notices(None))
     await storage.users.touch(1001, 1001, "en")
     await storage.users.touch(2002, 2002, "sw")
     yield storage

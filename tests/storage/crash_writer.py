@@ -7,12 +7,13 @@ import asyncio
 import sys
 from decimal import Decimal
 
+from offramps.notices import notices
 from storage import Database, Storage
 from storage.models import NewOfframp, Observation
 
 
 async def main(path: str) -> None:
-    store = Storage.on(await Database(path).open())
+    store = Storage.on(await Database(path).open(), owed=notices(None))
     await store.users.touch(1, 1)
     index = 0
     while True:

@@ -1,0 +1,53 @@
+"""Whom a status change of a cash-out is told about, and how: the owner, the agent who made
+it for a walk-in customer, and the operations chat for what a human may have to act on.
+
+Storage applies this rule inside the transaction that records the change (``storage.owed``),
+so the change and the notifications it owes are committed together.
+"""
+
+from __future__ import annotations
+
+from storage.models import OfframpRecord
+from storage.owed import Owed, OwedRule, payload_of
+from storage.status_rules import TERMINAL
+
+#: Statuses the owner hears about. PENDING is answered by the deposit instructions, and a
+#: plain REFUND_PENDING is announced by the FAILED message ("a refund follows").
+NOTIFIED = frozenset(
+    {"CRYPTO_RECEIVED", "IN_PROGRESS", "SUCCESSFUL", "FAILED", "REVERSED", "REFUND_FAILED", "CANCELLED",
+     "EXPIRED", "REQUIRE_REVIEW"}
+)  # fmt: skip
+
+#: What the operations chat is alerted about (something a human may have to act on).
+OPS_ALERTS = frozenset({"FAILED", "REFUND_FAILED", "REQUIRE_REVIEW"})
+
+
+def notifications_owed(
+    before: OfframpRecord, after: OfframpRecord, *, correction: bool, ops_chat_id: int | None = None
+) -> list[Owed]:
+    """What this change owes; ``ops_chat_id`` ``None`` when no operations chat is set."""
+    owed: list[Owed] = []
+    payload = payload_of(after, before.status, correction)
+    status_changed = before.status != after.status
+    if after.awaiting_invoice and not before.awaiting_invoice:
+        owed.append(Owed(after.chat_id, "invoice_needed", payload))
+    elif status_changed and after.status in NOTIFIED:
+        owed.append(Owed(after.chat_id, after.status.lower(), payload))
+    agent = after.agent_id
+    if status_changed and agent is not None and agent != after.chat_id and after.status in TERMINAL:
+        owed.append(Owed(agent, "agent_" + after.status.lower(), payload))
+    if ops_chat_id is not None:
+        if after.awaiting_invoice and not before.awaiting_invoice:
+            owed.append(Owed(ops_chat_id, "ops_invoice_needed", payload))
+        elif status_changed and after.status in OPS_ALERTS:
+            owed.append(Owed(ops_chat_id, "ops_" + after.status.lower(), payload))
+    return owed
+
+
+def notices(ops_chat_id: int | None) -> OwedRule:
+    """The rule storage applies, for this deployment's operations chat."""
+
+    def owed(before: OfframpRecord, after: OfframpRecord, correction: bool) -> list[Owed]:
+        return notifications_owed(before, after, correction=correction, ops_chat_id=ops_chat_id)
+
+    return owed
