@@ -15,10 +15,9 @@ from bot.config import ConfigError, load_settings
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["demo"]:
-        from bot.demo import demo
+        from bot.demo import run_demo
 
-        asyncio.run(demo())
-        return 0
+        return run_demo()
     if args:
         print("usage: python -m bot [demo]", file=sys.stderr)
         return 2
