@@ -251,12 +251,18 @@ async def _start_qr_worker_deaf_to_ctrl_c() -> None:
     """Start the QR worker process with Ctrl-C ignored. The terminal sends Ctrl-C to every
     process of the demo, and the worker would die of it printing a KeyboardInterrupt traceback;
     an ignored signal stays ignored in the new process, so only the demo hears it (and stops
-    the worker itself). ``serve`` reuses this worker."""
+    the worker itself). ``serve`` reuses this worker.
+
+    The pool starts its worker when the first job is submitted, in the first step of
+    ``warm_up``; Ctrl-C is ignored for that step only (10-30 ms: a Ctrl-C pressed just then is
+    lost, and the next one quits)."""
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        await qr_worker.warm_up()
+        warming = asyncio.ensure_future(qr_worker.warm_up())
+        await asyncio.sleep(0)
     finally:
         signal.signal(signal.SIGINT, previous)
+    await warming
 
 
 def _quit_on_signals(quit_: Callable[[], None]) -> None:
@@ -275,14 +281,23 @@ async def _stop(
     """Stop the bot first (it is the client of the others), then the Telegram stand-in and the
     sandbox. A part that failed has already said why, so its error is not raised again here."""
     if bot is not None:
-        if holder:
-            holder[0].should_exit = True
-        await _finish(bot)
+        await _stop_bot(bot, holder)
     qr_worker.shut_down()  # serve() does it too, unless it never got that far
     if local_api is not None:
         local_api.close()
     for server in reversed(servers):
         await server.stop()
+
+
+async def _stop_bot(bot: asyncio.Task[None], holder: list[uvicorn.Server]) -> None:
+    """Ask the bot's web server to exit (the bot then stops in order), as soon as ``serve`` has
+    made it: a Ctrl-C while the bot is still starting comes before there is one."""
+    deadline = asyncio.get_running_loop().time() + STOP_SECONDS
+    while not bot.done() and asyncio.get_running_loop().time() < deadline:
+        if holder:
+            holder[0].should_exit = True
+        await asyncio.wait([bot], timeout=0.05)
+    await _finish(bot)
 
 
 async def _finish(task: asyncio.Task[None]) -> None:
