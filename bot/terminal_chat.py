@@ -107,7 +107,7 @@ class TerminalChat:
     api: LocalBotApi
     out: TextIO = sys.stdout
     # the buttons of the last message shown (none if it had none): a bare number presses one of
-    # these only, so an amount or a PIN typed after a message without buttons stays text
+    # these only, so an amount typed after a message without buttons stays text
     buttons: list[tuple[str, str, SentMessage]] = field(default_factory=list)
     contact_offered: bool = False
     shown: int = 0  # what the bot has said so far (messages, edits, button answers)
