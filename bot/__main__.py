@@ -9,19 +9,20 @@ import sys
 from collections.abc import Coroutine
 from typing import Any
 
-from offramps.settings import ConfigError, load_settings
-
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["demo"]:
-        from bot.demo import demo
-
-        asyncio.run(demo())
-        return 0
+        try:
+            from bot.demo import run_demo
+        except KeyboardInterrupt:  # Ctrl-C while the demo loads: quit, as Ctrl-C does later
+            return 0
+        return run_demo()
     if args:
         print("usage: python -m bot [demo]", file=sys.stderr)
         return 2
+    from offramps.settings import ConfigError, load_settings
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:

@@ -3,7 +3,8 @@
 The demo (``python -m bot demo`` without a token) runs the real bot against it and plays the
 user from the terminal; the end-to-end tests run against a subclass that can also fail on
 purpose. It implements the methods the bot uses and keeps every chat's messages so whoever
-plays the user can read what the bot said.
+plays the user can read what the bot said. Its form parsing needs ``python-multipart``, a main
+dependency because the demo runs this module on a plain install.
 """
 
 from __future__ import annotations
@@ -51,10 +52,17 @@ class LocalBotApi:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self.listeners: list[asyncio.Queue[tuple[str, SentMessage]]] = []
+        self._callback_chats: dict[str, int] = {}  # callback query id -> the chat of its button
+        self._closed = asyncio.Event()
 
     def _notify(self, what: str, message: SentMessage) -> None:
         for listener in self.listeners:
             listener.put_nowait((what, message))
+
+    def close(self) -> None:
+        """End every pending long poll now: a ``getUpdates`` the bot gave up on when it stopped
+        would otherwise hold this server's shutdown for the rest of its timeout."""
+        self._closed.set()
 
     async def refuse(self, method: str, params: dict[str, Any]) -> Response | None:
         """A hook for subclasses that need to fail on purpose; the local API never refuses."""
@@ -81,10 +89,12 @@ class LocalBotApi:
         return {"update_id": next(self._update_ids), "message": message}
 
     def button_press(self, user_id: int, message: SentMessage, data: str) -> dict[str, Any]:
+        query_id = str(next(self._update_ids))
+        self._callback_chats[query_id] = message.chat_id
         return {
             "update_id": next(self._update_ids),
             "callback_query": {
-                "id": str(next(self._update_ids)),
+                "id": query_id,
                 "from": self._user(user_id),
                 "chat_instance": str(user_id),
                 "data": data,
@@ -173,10 +183,14 @@ class LocalBotApi:
     async def api_getUpdates(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         timeout = float(params.get("timeout", 0) or 0)
         updates: list[dict[str, Any]] = []
-        try:
-            updates.append(await asyncio.wait_for(self._updates.get(), timeout=max(timeout, 0.05)))
-        except TimeoutError:
-            return []
+        getting = asyncio.ensure_future(self._updates.get())
+        closing = asyncio.ensure_future(self._closed.wait())
+        await asyncio.wait((getting, closing), timeout=max(timeout, 0.05), return_when=asyncio.FIRST_COMPLETED)
+        closing.cancel()
+        if getting.done():
+            updates.append(getting.result())
+        else:
+            getting.cancel()  # takes nothing from the queue
         while not self._updates.empty():
             updates.append(self._updates.get_nowait())
         return updates
@@ -256,6 +270,13 @@ class LocalBotApi:
 
     async def api_answerCallbackQuery(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         self.answered_callbacks.append(params)
+        chat_id = self._callback_chats.pop(str(params.get("callback_query_id")), None)
+        if chat_id is not None:
+            # a toast (or nothing) rather than a message: told to listeners apart from ``_notify``,
+            # which counts messages
+            answer = SentMessage(0, chat_id, str(params["text"]) if params.get("text") else None, None)
+            for listener in self.listeners:
+                listener.put_nowait(("answer", answer))
         return True
 
     async def api_deleteMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
