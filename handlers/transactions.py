@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from handlers.common import Context, answer, chat_id, edit_or_say, say, services, user_id
 from kotani import errors
 from offramps.roles import has_role, role_of
+from offramps.states import status_of, submitted
 from storage.models import OfframpRecord
 from ui import callbacks as cb
 from ui.keyboards import keyboard
@@ -61,7 +62,7 @@ async def refresh_from_kotani(update: Update, context: Context, offramp: Offramp
     """Ask Kotani now (the user is waiting), through the same path as webhooks and the
     reconciler; agents and the operations chat still hear of a change the user is shown."""
     svc = services(context)
-    if offramp.status == "NEW":
+    if not submitted(offramp):
         return offramp
     try:
         await svc.cashouts.refresh(offramp, source="poll", answered_chat_id=chat_id(update))
@@ -152,10 +153,10 @@ async def cancel_button(update: Update, context: Context) -> None:
 async def cancel_offramp(update: Update, context: Context, offramp: OfframpRecord) -> None:
     svc = services(context)
     offramp = await refresh_from_kotani(update, context, offramp)
-    if offramp.status != "PENDING":
+    if not status_of(offramp).is_cancellable:
         why = (
             t("why_not_pending")
-            if offramp.status in ("CRYPTO_RECEIVED", "IN_PROGRESS")
+            if status_of(offramp).crypto_on_its_way
             else t("why_terminal", status=status_words(offramp.status))
         )
         await say(update, context, t("cancel_not_pending", why=why))

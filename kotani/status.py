@@ -43,6 +43,24 @@ class OfframpStatus(StrEnum):
     def is_cancellable(self) -> bool:
         return self is OfframpStatus.PENDING
 
+    @property
+    def crypto_on_its_way(self) -> bool:
+        """Kotani has the crypto (or sees it coming) and is paying out: too late to cancel."""
+        return self in (OfframpStatus.CRYPTO_RECEIVED, OfframpStatus.IN_PROGRESS)
+
+    @property
+    def in_refund_path(self) -> bool:
+        """The payout failed after the crypto arrived: a refund follows, runs, failed or landed."""
+        return self in _REFUND_PATH
+
+    @property
+    def refund_can_be_retried(self) -> bool:
+        return self is OfframpStatus.REFUND_FAILED
+
+    @property
+    def is_delivered(self) -> bool:
+        return self is OfframpStatus.SUCCESSFUL
+
 
 _TERMINAL = frozenset(
     {
@@ -52,6 +70,10 @@ _TERMINAL = frozenset(
         OfframpStatus.CANCELLED,
         OfframpStatus.EXPIRED,
     }
+)
+
+_REFUND_PATH = frozenset(
+    {OfframpStatus.FAILED, OfframpStatus.REFUND_PENDING, OfframpStatus.REFUND_FAILED, OfframpStatus.REVERSED}
 )
 
 _SPELLINGS: dict[str, OfframpStatus] = {

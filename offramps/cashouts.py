@@ -30,7 +30,9 @@ from kotani.models import (
     RefundInfo,
     TillReceiver,
 )
+from kotani.status import OfframpStatus
 from offramps.observations import from_offramp, from_refund, user_refund_action
+from offramps.states import status_of, submitted
 from storage import Storage
 from storage.models import NewOfframp, NewRecipient, OfframpRecord, QuoteRecord
 
@@ -119,7 +121,7 @@ class Refused:
 CreateOutcome = Created | Requoted | Ambiguous | Refused
 
 #: Stored statuses in which Kotani's refund-status endpoint says more than the offramp does.
-REFUND_STATES = ("FAILED", "REFUND_PENDING", "REFUND_FAILED")
+REFUND_STATES = frozenset({OfframpStatus.FAILED, OfframpStatus.REFUND_PENDING, OfframpStatus.REFUND_FAILED})
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ class CashoutService:
             reference = earlier.reference_id if earlier is not None else None
         if reference:
             existing = await storage.offramps.get(reference)
-            if existing is not None and existing.status != "NEW":
+            if existing is not None and submitted(existing):
                 return Created(existing, new=False)
         if order.quote.expires_at <= self._clock():
             try:
@@ -272,14 +274,14 @@ class CashoutService:
         try:
             current = await self._kotani.get_offramp(offramp.reference_id)
         except errors.NotFound:
-            if offramp.status == "NEW":
+            if not submitted(offramp):
                 return Refreshed(0, None)  # the create never reached Kotani; the next Confirm retries it
             raise
         result = await offramps.record_observation(
             from_offramp(current, source=source), answered_chat_id=answered_chat_id
         )
         changed = int(result.changed)
-        if current.status.value in REFUND_STATES or offramp.status in REFUND_STATES:
+        if current.status in REFUND_STATES or status_of(offramp) in REFUND_STATES:
             refund = await self._kotani.get_refund_status(offramp.reference_id)
             recorded = await offramps.record_observation(
                 from_refund(refund, source=source), answered_chat_id=answered_chat_id

@@ -7,6 +7,7 @@ import io
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+from offramps.states import status_of
 from storage.models import OfframpRecord
 from ui.texts import status_words, t
 from ui.views import fiat_text
@@ -24,7 +25,7 @@ def period_summary(period: str, offramps: list[OfframpRecord]) -> str:
     volume: dict[str, Decimal] = defaultdict(Decimal)
     fees: dict[str, Decimal] = defaultdict(Decimal)
     for offramp in offramps:
-        if offramp.status == "SUCCESSFUL":
+        if status_of(offramp).is_delivered:
             volume[offramp.currency] += offramp.fiat_transaction_amount or Decimal(0)
             fees[offramp.currency] += offramp.fee or Decimal(0)
     status_lines = ", ".join(f"{status_words(s)}: {n}" for s, n in sorted(statuses.items()))

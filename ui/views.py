@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -56,8 +57,8 @@ def network_name(network: str | None) -> str:
     return NETWORK_NAMES.get(network or "", network or raw("label_mobile_money"))
 
 
-def recipient_label(recipient: dict[str, Any] | Recipient) -> str:
-    data: dict[str, Any] = recipient if isinstance(recipient, dict) else {
+def recipient_label(recipient: Mapping[str, Any] | Recipient) -> str:
+    data: Mapping[str, Any] = recipient if not isinstance(recipient, Recipient) else {
         "kind": recipient.kind, "destination": recipient.destination, "network": recipient.network,
         "holder_name": recipient.holder_name, "bank_name": recipient.bank_name,
         "account_reference": recipient.account_reference,

@@ -26,6 +26,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from offramps.services import Services
+from offramps.states import status_of
 from storage.models import OutboxMessage
 from ui.deposit import deposit_buttons
 from ui.notifications import render
@@ -167,5 +168,5 @@ class OutboxSender:
                 chat_id=offramp.chat_id,
                 message_id=offramp.status_message_id,
                 parse_mode=ParseMode.HTML,
-                reply_markup=deposit_buttons(offramp.reference_id, cancellable=offramp.status == "PENDING"),
+                reply_markup=deposit_buttons(offramp.reference_id, cancellable=status_of(offramp).is_cancellable),
             )

@@ -82,7 +82,7 @@ class Reconciler:
         changed = refreshed.changed
         deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes) + self._grace
         current = refreshed.current
-        if current is not None and current.status.value == "PENDING" and svc.clock() > deadline:
+        if current is not None and current.status.is_cancellable and svc.clock() > deadline:
             expired = deposit_window_expired(offramp.reference_id)
             changed += int((await svc.storage.offramps.record_observation(expired)).changed)
         return changed

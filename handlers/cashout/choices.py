@@ -63,7 +63,7 @@ async def chose_country(update: Update, context: Context) -> int:
         await reprompt(update, context)
         return COUNTRY
     cash = draft(update, context)
-    cash.update(country=corridor.country, currency=corridor.currency, country_name=corridor.name)
+    cash["country"], cash["currency"], cash["country_name"] = corridor.country, corridor.currency, corridor.name
     choices = token_choices(services(context))
     rows = []
     for index in range(0, len(choices), 2):
@@ -88,7 +88,7 @@ async def chose_token(update: Update, context: Context) -> int:
         await reprompt(update, context, t("lightning_unavailable") if chain == Chain.LIGHTNING else None)
         return TOKEN
     cash = draft(update, context)
-    cash.update(chain=chain, token=token, mode="crypto")
+    cash["chain"], cash["token"], cash["mode"] = chain, token, "crypto"
     return await ask_amount(update, context, edit=True)
 
 

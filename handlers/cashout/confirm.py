@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from telegram import (
     InputFile,
@@ -13,7 +12,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from handlers.cashout.draft import draft, finish
+from handlers.cashout.draft import CashDraft, draft, finish
 from handlers.cashout.prompts import cancel_row, fetch_quote, keep_quote, reprompt, show_summary
 from handlers.cashout.states import ADDRESS_HINTS, LIGHTNING_NETWORK, REFUND, SUMMARY
 from handlers.common import Context, answer, chat_id, say, services, user_id
@@ -79,7 +78,7 @@ async def typed_refund_invoice(update: Update, context: Context) -> int:
         await say(update, context, t(problem.key, **problem.values))
         return REFUND
     cash["refund_invoice"] = {
-        "bolt11": invoice.text, "payment_hash": invoice.payment_hash, "amount_msat": invoice.amount_msat,
+        "bolt11": invoice.text, "payment_hash": invoice.payment_hash, "amount_msat": int(invoice.amount_msat or 0),
         "expires_at": invoice.expires_at.isoformat(),
     }  # fmt: skip
     return await show_summary(update, context)
@@ -96,7 +95,7 @@ async def skipped_refund_address(update: Update, context: Context) -> int:
     return await show_summary(update, context)
 
 
-def refund_config(cash: dict[str, Any]) -> RefundConfig | None:
+def refund_config(cash: CashDraft) -> RefundConfig | None:
     invoice = cash.get("refund_invoice")
     if not invoice:
         return None
@@ -106,7 +105,7 @@ def refund_config(cash: dict[str, Any]) -> RefundConfig | None:
     )  # fmt: skip
 
 
-def order_of(update: Update, cash: dict[str, Any], quote: QuoteRecord) -> CashoutOrder:
+def order_of(update: Update, cash: CashDraft, quote: QuoteRecord) -> CashoutOrder:
     recipient = cash["recipient"]
     return CashoutOrder(
         owner_id=user_id(update), chat_id=chat_id(update), token=cash["token"], chain=cash["chain"],

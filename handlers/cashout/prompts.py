@@ -16,7 +16,7 @@ from telegram import (
 )
 from telegram.constants import ChatType
 
-from handlers.cashout.draft import draft
+from handlers.cashout.draft import CashDraft, draft
 from handlers.cashout.states import AMOUNT, BANK_PICK, HOLDER_NAME, MM_NUMBER, QUOTE, RECIPIENT, REFUND, SUMMARY
 from handlers.common import Context, answer, edit_or_say, say, services, user_id
 from kotani import errors
@@ -58,7 +58,8 @@ async def reprompt(update: Update, context: Context, note: str | None = None) ->
     """Unexpected input at any step: say so, and show the step's prompt again."""
     await answer(update, raw("stale_button") if update.callback_query else None)
     prompt = draft(update, context).get("prompt") or {}
-    markup = InlineKeyboardMarkup.de_json(prompt["kb"], context.bot) if prompt.get("kb") else None
+    stored = prompt.get("kb")
+    markup = InlineKeyboardMarkup.de_json(stored, context.bot) if stored else None
     text = (note or t("unexpected_input")) + "\n\n" + prompt.get("text", t("ask_country"))
     await say(update, context, text, markup)
 
@@ -100,7 +101,7 @@ async def ask_amount(update: Update, context: Context, *, edit: bool = False) ->
     return await ask(update, context, AMOUNT, text, keyboard([[toggle], cancel_row()]), edit=edit)
 
 
-def amount_rules(cash: dict[str, Any]) -> tuple[int, str]:
+def amount_rules(cash: CashDraft) -> tuple[int, str]:
     if cash["mode"] == "fiat":
         return currency_decimals(cash["currency"]), cash["currency"]
     if is_lightning(cash["chain"]):
@@ -108,7 +109,7 @@ def amount_rules(cash: dict[str, Any]) -> tuple[int, str]:
     return TOKEN_DECIMALS.get(Token(cash["token"]), 6), cash["token"]
 
 
-def kotani_amount(cash: dict[str, Any]) -> Decimal:
+def kotani_amount(cash: CashDraft) -> Decimal:
     amount = Decimal(cash["amount"])
     if cash["mode"] == "crypto" and is_lightning(cash["chain"]):
         return sats_to_msat(amount)  # Kotani's MSAT unit
@@ -125,7 +126,7 @@ async def fetch_quote(update: Update, context: Context) -> QuoteRecord:
     return record
 
 
-def keep_quote(cash: dict[str, Any], record: QuoteRecord) -> None:
+def keep_quote(cash: CashDraft, record: QuoteRecord) -> None:
     cash["quote"] = {
         "id": record.quote_id, "crypto": str(record.crypto_amount), "fiat": str(record.fiat_amount),
         "fee": str(record.fee), "receive": str(record.transaction_amount), "rate": str(record.rate),
@@ -133,7 +134,7 @@ def keep_quote(cash: dict[str, Any], record: QuoteRecord) -> None:
     }  # fmt: skip
 
 
-def limits_problem(svc: Services, cash: dict[str, Any], quote: QuoteRecord) -> str | None:
+def limits_problem(svc: Services, cash: CashDraft, quote: QuoteRecord) -> str | None:
     low, high = svc.settings.limits.get(cash["currency"], (None, None))
     if low is None or high is None or low <= quote.fiat_amount <= high:
         return None
@@ -148,7 +149,7 @@ def limits_problem(svc: Services, cash: dict[str, Any], quote: QuoteRecord) -> s
     )
 
 
-def quote_text(cash: dict[str, Any], svc: Services) -> str:
+def quote_text(cash: CashDraft, svc: Services) -> str:
     quote = cash["quote"]
     seconds = max(0, math.ceil((datetime.fromisoformat(quote["expires_at"]) - svc.clock()).total_seconds()))
     rate = Decimal(quote["rate"]) * (MSAT_PER_SAT if is_lightning(cash["chain"]) else 1)
@@ -335,7 +336,7 @@ async def show_summary(update: Update, context: Context, *, note: str | None = N
     return await ask(update, context, SUMMARY, text, buttons)
 
 
-def refund_words(cash: dict[str, Any]) -> str:
+def refund_words(cash: CashDraft) -> str:
     if is_lightning(cash["chain"]):
         return t("refund_to_invoice") if cash.get("refund_invoice") else t("refund_to_invoice_later")
     refund = cash.get("refund_address")

@@ -215,7 +215,8 @@ async def chose_bank(update: Update, context: Context) -> int:
         await reprompt(update, context)
         return BANK_PICK
     code, name = banks[index]
-    cash["recipient"].update(bank_code=str(code), bank_name=name)
+    cash["recipient"]["bank_code"] = str(code)
+    cash["recipient"]["bank_name"] = name
     return await ask(update, context, BANK_ACCOUNT, t("ask_account", bank=name), keyboard([cancel_row()]), edit=True)
 
 
@@ -238,7 +239,7 @@ async def typed_bank_holder(update: Update, context: Context) -> int:
     recipient["holder_name"] = name
     try:
         check = await services(context).kotani.validate_bank(
-            recipient["destination"], recipient["bank_code"], cash["country"], name
+            recipient["destination"], recipient.get("bank_code") or "", cash["country"], name
         )
     except errors.KotaniError as exc:
         await say(update, context, kotani_problem(exc))
@@ -287,7 +288,7 @@ async def validate_shortcode(update: Update, context: Context) -> int:
     kind = recipient["kind"]
     try:
         check = await services(context).kotani.validate_mobile_money(
-            account_type=kind,
+            account_type="till" if kind == "till" else "paybill",
             short_code=recipient["destination"],
             account_reference=recipient.get("account_reference"),
             country_code="KE",
