@@ -1,7 +1,10 @@
 """What we remember: aiosqlite schema, migrations, repositories, PTB persistence.
 
 ``Storage`` bundles one open database with its repositories; handlers and web routes use
-these and never write SQL.
+these and never write SQL. Whom a status change is told about is the domain's rule, handed in
+(``Storage.on(..., owed=offramps.notices.notices(...))``) and applied in the same transaction.
+
+May import: nothing of ours (it is the bottom floor, beside ``kotani``).
 """
 
 from __future__ import annotations

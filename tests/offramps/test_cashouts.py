@@ -124,3 +124,28 @@ async def test_cancel_and_a_deposit_already_on_its_way(
     await sandbox.deposit(second.offramp.reference_id)
     with pytest.raises(errors.NotCancellable):
         await cashouts.cancel(second.offramp, answered_chat_id=OWNER)
+
+
+async def test_a_refund_retry_is_a_new_attempt_whose_failure_is_news_again(
+    store: Storage, client: KotaniClient, sandbox: Sandbox, clock: ManualClock
+) -> None:
+    cashouts = service(store, client, clock)
+    failing = RecipientDetails("mobile_money", "+254700000010", network="MPESA", holder_name="Jane Doe")
+    quote = await cashouts.quote(OWNER, "USDT", "TRON", "KES", Decimal(10))
+    created = await cashouts.create(order(quote, recipient=failing))
+    assert isinstance(created, Created)
+    reference = created.offramp.reference_id
+    await sandbox.control.post(f"/sandbox/offramps/{reference}/refund-failures", json={"count": 100})
+    await sandbox.deposit(reference)
+    await sandbox.run_until_settled(reference)
+    first = await cashouts.refresh(created.offramp, source="poll")
+    assert first.changed and (await store.offramps.get(reference)).status == "REFUND_FAILED"  # type: ignore[union-attr]
+    stored = await store.offramps.get(reference)
+    assert stored is not None
+    await cashouts.retry_refund(stored, answered_chat_id=OWNER)
+    assert (await store.offramps.get(reference)).refund_attempt == 1  # type: ignore[union-attr]
+    await sandbox.run_until_settled(reference)
+    again = await cashouts.refresh(stored, source="poll")
+    assert again.changed  # the same reading as before the retry, yet news: the retry failed too
+    kinds = [m.kind for m in await store.outbox.for_reference(reference)]
+    assert kinds.count("refund_failed") == 2
