@@ -57,17 +57,18 @@ async def say(update: Update, context: Context, text: str, markup: Any = None) -
     )
 
 
-async def edit_or_say(update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Edit the message whose button was pressed; send a new one for typed input."""
+async def edit_or_say(update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None) -> int:
+    """Edit the message whose button was pressed; send a new one for typed input. Returns the
+    id of the message that now shows ``text``."""
     query: CallbackQuery | None = update.callback_query
     if query is not None and query.message is not None:
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-            return
+            return query.message.message_id
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
-                return
-    await say(update, context, text, markup)
+                return query.message.message_id
+    return (await say(update, context, text, markup)).message_id
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

@@ -102,9 +102,15 @@ async def stray_input(update: Update, context: Context) -> None:
     await say(update, context, t("unexpected_input") + "\n\n" + t("menu"), main_menu())
 
 
+async def nothing_to_cancel(update: Update, context: Context) -> None:
+    """``/cancel`` outside any conversation (the conversations answer it themselves)."""
+    await say(update, context, t("nothing_to_cancel"), main_menu())
+
+
 def start_handlers() -> list[object]:
     return [
         CommandHandler("start", start),
+        CommandHandler("cancel", nothing_to_cancel),
         CommandHandler("help", help_command),
         CallbackQueryHandler(menu_button, pattern=cb.MENU.pattern),
     ]

@@ -5,9 +5,13 @@ Every button or command that names an offramp is checked against its owner first
 
 from __future__ import annotations
 
+import contextlib
 import re
+from datetime import timedelta
 
 from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers.common import Context, answer, chat_id, edit_or_say, say, services, user_id
@@ -19,7 +23,7 @@ from ui import callbacks as cb
 from ui.keyboards import keyboard
 from ui.problems import kotani_problem
 from ui.texts import raw, status_words, t
-from ui.transactions import action_buttons, details
+from ui.transactions import action_buttons, cancel_question, card, details
 from ui.views import when
 
 PAGE = 10
@@ -71,8 +75,17 @@ async def refresh_from_kotani(update: Update, context: Context, offramp: Offramp
     return await svc.storage.offramps.get(offramp.reference_id) or offramp
 
 
+async def card_of(context: Context, offramp: OfframpRecord) -> str:
+    svc = services(context)
+    recipient = (
+        await svc.storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None
+    )
+    deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes)
+    return card(offramp, recipient=recipient, deadline=deadline)
+
+
 async def show(update: Update, context: Context, offramp: OfframpRecord, *, timeline: bool = False) -> None:
-    text = details(offramp)
+    text = await card_of(context, offramp)
     if timeline:
         events = await services(context).storage.offramps.events(offramp.reference_id)
         steps = [f"{when(e.received_at)} · {status_words(e.status or '')}" for e in events if e.changed and e.status]
@@ -144,10 +157,28 @@ async def history_page(update: Update, context: Context) -> None:
 
 
 async def cancel_button(update: Update, context: Context) -> None:
+    """The first tap asks; ``cancel_sure_button`` cancels."""
     offramp = await owned_by_button(update, context, cb.TX_CANCEL)
     if offramp is None:
         return
-    await cancel_offramp(update, context, offramp)
+    offramp = await refresh_from_kotani(update, context, offramp)
+    if not status_of(offramp).is_cancellable:
+        await cancel_offramp(update, context, offramp)  # says why not, with the current card
+        return
+    text, buttons = cancel_question(offramp)
+    await say(update, context, text, buttons)
+
+
+async def cancel_sure_button(update: Update, context: Context) -> None:
+    offramp = await owned_by_button(update, context, cb.TX_CANCEL_SURE)
+    if offramp is not None:
+        await cancel_offramp(update, context, offramp)
+
+
+async def keep_button(update: Update, context: Context) -> None:
+    offramp = await owned_by_button(update, context, cb.TX_KEEP)
+    if offramp is not None:
+        await edit_or_say(update, context, t("cancel_kept", reference=offramp.reference_id))
 
 
 async def cancel_offramp(update: Update, context: Context, offramp: OfframpRecord) -> None:
@@ -175,6 +206,18 @@ async def cancel_offramp(update: Update, context: Context, offramp: OfframpRecor
     if await role_of(svc, user_id(update)) != "customer":
         await svc.storage.audit.record(user_id(update), "cancel", offramp.reference_id)
     await edit_or_say(update, context, t("cancel_done", reference=offramp.reference_id) + "\n\n" + details(stored))
+    await refresh_card(context, stored)
+
+
+async def refresh_card(context: Context, offramp: OfframpRecord) -> None:
+    """Bring the cash-out's card up to date (its Cancel button must not outlive the cancel)."""
+    if offramp.status_message_id is None:
+        return
+    with contextlib.suppress(TelegramError):
+        await context.bot.edit_message_text(
+            await card_of(context, offramp), chat_id=offramp.chat_id, message_id=offramp.status_message_id,
+            parse_mode=ParseMode.HTML, reply_markup=action_buttons(offramp),
+        )  # fmt: skip
 
 
 def transaction_handlers() -> list[object]:
@@ -184,5 +227,7 @@ def transaction_handlers() -> list[object]:
         CallbackQueryHandler(status_button, pattern=cb.TX_STATUS.pattern),
         CallbackQueryHandler(open_button, pattern=cb.TX_OPEN.pattern),
         CallbackQueryHandler(cancel_button, pattern=cb.TX_CANCEL.pattern),
+        CallbackQueryHandler(cancel_sure_button, pattern=cb.TX_CANCEL_SURE.pattern),
+        CallbackQueryHandler(keep_button, pattern=cb.TX_KEEP.pattern),
         CallbackQueryHandler(history_page, pattern=cb.HISTORY_PAGE.pattern),
     ]

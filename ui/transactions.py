@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from offramps.states import status_of
-from storage.models import OfframpRecord
+from storage.models import OfframpRecord, Recipient
 from ui import callbacks as cb
-from ui.deposit import deposit_buttons
+from ui.deposit import deposit_buttons, deposit_text
+from ui.keyboards import keyboard
 from ui.texts import raw, t
-from ui.views import status_line, when
+from ui.views import recipient_label, status_line, when
 
 
 def details(offramp: OfframpRecord) -> str:
@@ -38,3 +41,23 @@ def action_buttons(offramp: OfframpRecord) -> InlineKeyboardMarkup:
     if status.in_refund_path:
         extra.append(InlineKeyboardButton(raw("btn_refund_status"), callback_data=cb.REFUND_STATUS(reference)))
     return InlineKeyboardMarkup([*rows, extra] if extra else rows)
+
+
+def card(offramp: OfframpRecord, *, recipient: Recipient | None, deadline: datetime) -> str:
+    """The cash-out as its card shows it. While Kotani waits for the deposit, the instructions
+    (address, exact amount, deadline) stay on it through every status check: the QR image
+    alone cannot be copied."""
+    text = details(offramp)
+    if status_of(offramp).is_cancellable and offramp.escrow_address:
+        label = recipient_label(recipient) if recipient is not None else "—"
+        text = deposit_text(offramp, label, deadline) + "\n\n" + text
+    return text
+
+
+def cancel_question(offramp: OfframpRecord) -> tuple[str, object]:
+    """Cancel is two taps: money may already be on its way, and a cancel cannot be undone."""
+    reference = offramp.reference_id
+    buttons = keyboard(
+        [[(raw("btn_cancel_sure"), cb.TX_CANCEL_SURE(reference)), (raw("btn_cancel_keep"), cb.TX_KEEP(reference))]]
+    )
+    return t("cancel_confirm", reference=reference), buttons

@@ -26,12 +26,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from offramps.services import Services
-from offramps.states import status_of
 from storage.models import OutboxMessage
-from ui.deposit import deposit_buttons
 from ui.notifications import render
 from ui.texts import use_language
-from ui.transactions import details
+from ui.transactions import action_buttons, card
 
 logger = logging.getLogger("bot.workers.notifier")
 
@@ -161,12 +159,17 @@ class OutboxSender:
         offramp = await self._svc.storage.offramps.get(message.reference_id)
         if offramp is None or offramp.status_message_id is None or offramp.chat_id != message.chat_id:
             return
+        storage = self._svc.storage
+        recipient = (
+            await storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None
+        )
+        deadline = offramp.created_at + timedelta(minutes=self._svc.deposit_window_minutes)
         await self._bulk.acquire()
         with contextlib.suppress(TelegramError):
             await self._bot.edit_message_text(
-                details(offramp),
+                card(offramp, recipient=recipient, deadline=deadline),
                 chat_id=offramp.chat_id,
                 message_id=offramp.status_message_id,
                 parse_mode=ParseMode.HTML,
-                reply_markup=deposit_buttons(offramp.reference_id, cancellable=status_of(offramp).is_cancellable),
+                reply_markup=action_buttons(offramp),  # the same buttons a status check shows
             )

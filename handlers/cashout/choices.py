@@ -138,9 +138,12 @@ async def quote_action(update: Update, context: Context) -> int:
 
 async def cancel_flow(update: Update, context: Context) -> int:
     await answer(update)
-    await say(update, context, t("cancelled_flow"), main_menu())
-    if update.message is not None:
-        await update.message.reply_text("↩️", reply_markup=ReplyKeyboardRemove())
+    if draft(update, context).get("reply_keyboard"):
+        # the "share my number" keyboard must go, and a message carries one keyboard only
+        await say(update, context, t("cancelled_flow_done"), ReplyKeyboardRemove())
+        await say(update, context, t("menu"), main_menu())
+    else:
+        await say(update, context, t("cancelled_flow"), main_menu())
     return finish(update, context)
 
 

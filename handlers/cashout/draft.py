@@ -20,6 +20,7 @@ class PromptDraft(TypedDict, total=False):
 
     text: str
     kb: dict[str, Any] | None
+    message_id: int | None  # the message that shows it (buttons on older ones have expired)
 
 
 class QuoteDraft(TypedDict):
@@ -68,6 +69,7 @@ class CashDraft(TypedDict, total=False):
     refund_invoice: RefundInvoiceDraft
     reference: str | None
     prompt: PromptDraft
+    reply_keyboard: bool  # the "share my number" keyboard is on screen
 
 
 def draft(update: Update, context: Context) -> CashDraft:

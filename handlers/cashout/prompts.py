@@ -46,21 +46,33 @@ async def ask(
 ) -> int:
     """Show a step's prompt and remember it, so unexpected input gets the same prompt again."""
     stored = markup.to_dict() if isinstance(markup, InlineKeyboardMarkup) else None
-    draft(update, context)["prompt"] = {"text": text, "kb": stored}
     if edit:
-        await edit_or_say(update, context, text, markup if isinstance(markup, InlineKeyboardMarkup) else None)
+        shown = await edit_or_say(update, context, text, markup if isinstance(markup, InlineKeyboardMarkup) else None)
     else:
-        await say(update, context, text, markup)
+        shown = (await say(update, context, text, markup)).message_id
+    draft(update, context)["prompt"] = {"text": text, "kb": stored, "message_id": shown}
     return state
 
 
 async def reprompt(update: Update, context: Context, note: str | None = None) -> None:
-    """Unexpected input at any step: say so, and show the step's prompt again."""
-    await answer(update, raw("stale_button") if update.callback_query else None)
+    """Unexpected input at any step: say so, and show the step's prompt again.
+
+    A button pressed on a message older than the question now on screen is answered quietly
+    (a toast: it has expired; the question is right below it). A button of the question on
+    screen that this step does not take (the chat and the saved step disagree, e.g. after a
+    crash) gets the question again, introduced as an expired button, never "did not understand".
+    """
+    query = update.callback_query
+    await answer(update, raw("stale_button") if query else None)
     prompt = draft(update, context).get("prompt") or {}
+    current = prompt.get("message_id")
+    pressed = query.message.message_id if query is not None and query.message is not None else None
+    if pressed is not None and current is not None and note is None and pressed < current:
+        return
     stored = prompt.get("kb")
     markup = InlineKeyboardMarkup.de_json(stored, context.bot) if stored else None
-    text = (note or t("unexpected_input")) + "\n\n" + prompt.get("text", t("ask_country"))
+    opening = note or (t("stale_button") if query is not None else t("unexpected_input"))
+    text = opening + "\n\n" + prompt.get("text", t("ask_country"))
     await say(update, context, text, markup)
 
 
@@ -234,10 +246,14 @@ async def ask_phone(update: Update, context: Context) -> int:
             resize_keyboard=True,
             one_time_keyboard=True,
         )
-        await say(update, context, t("ask_phone_or_contact", country=cash["country_name"], example=example), contact)
-        draft(update, context)["prompt"] = {
+        shown = await say(
+            update, context, t("ask_phone_or_contact", country=cash["country_name"], example=example), contact
+        )
+        cash["reply_keyboard"] = True  # taken away again when a number arrives or the flow ends
+        cash["prompt"] = {
             "text": t("ask_phone", country=cash["country_name"], example=example),
             "kb": None,
+            "message_id": shown.message_id,
         }
         return MM_NUMBER
     return await ask(

@@ -104,6 +104,7 @@ async def typed_phone(update: Update, context: Context) -> int:
     recipient = cash["recipient"]
     recipient["destination"] = phone.e164
     await say(update, context, t("checking"), ReplyKeyboardRemove())
+    cash["reply_keyboard"] = False
     if phone.network is None or (networks and phone.network not in networks):
         rows = [[(network_name(n), cb.NETWORK(n))] for n in networks] + [cancel_row()]
         return await ask(update, context, MM_NETWORK, t("ask_network", phone=phone.masked), keyboard(rows))

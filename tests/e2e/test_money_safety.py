@@ -252,6 +252,7 @@ async def test_a_cash_out_whose_deposit_is_on_its_way_cannot_be_cancelled(live: 
     reference = await full_cashout(user)
     await live.sandbox.deposit(reference)  # seen on-chain, still confirming: Kotani still says PENDING
     await user.press_data(f"t:cx:{reference}")
+    await user.press("Yes, cancel it")  # Kotani still says PENDING while the deposit confirms
     assert any(
         "cannot be cancelled any more: your crypto is already on its way" in (m.text or "") for m in user.chat[-3:]
     )

@@ -28,8 +28,19 @@ async def test_status_follows_kotani_and_is_explained_in_plain_words(bot: Harnes
 async def test_cancel_while_pending_and_refusal_after_the_deposit(bot: Harness) -> None:
     user = bot.user(4002)
     first = await full_cashout(user)
+    await user.send("/status")  # a status check keeps the deposit instructions on the card
+    assert "Send exactly 10 USDT" in user.last_text and "waiting for your crypto" in user.last_text
     await user.press("Cancel")
+    assert "If you have already sent the crypto, do not cancel" in user.last_text  # a second tap is needed
+    assert (await bot.sandbox.state(first))["offramp"]["status"] == "PENDING"
+    await user.press("No, keep it")
+    assert f"cash-out {first} goes on" in user.last_text
+    await user.press_data(f"t:cx:{first}")
+    await user.press("Yes, cancel it")
     assert f"Cash-out {first} is cancelled" in user.last_text
+    assert sum(f"Cash-out {first} is cancelled" in (m.text or "") for m in user.chat) == 1  # said once
+    card = next(m for m in user.chat if m.text and "Send exactly" in m.text and first in m.text)
+    assert "Cancel" not in user.buttons(card)  # the card's Cancel does not outlive the cancel
     assert (await bot.sandbox.state(first))["offramp"]["status"] == "CANCELLED"
     second = await full_cashout(user)
     await bot.sandbox.deposit(second)

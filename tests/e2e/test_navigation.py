@@ -1,0 +1,43 @@
+"""Cancel, old buttons and stray commands as a stranger uses them (issue #14 items 1, 3, 8)."""
+
+from __future__ import annotations
+
+from tests.e2e.flows import TRON_WALLET, to_recipient
+from tests.e2e.harness import Harness
+
+
+async def test_cancel_with_nothing_in_progress_says_so(bot: Harness) -> None:
+    user = bot.user(13001)
+    await user.send("/cancel")
+    assert "nothing to cancel" in user.last_text
+    assert "did not understand" not in user.last_text
+
+
+async def test_cancel_at_the_phone_step_takes_the_share_keyboard_away_without_a_stray_message(bot: Harness) -> None:
+    user = bot.user(13002)
+    await to_recipient(user)
+    await user.press("Mobile money")  # the "share my number" keyboard appears
+    assert user.chat[-1].reply_markup and "keyboard" in user.chat[-1].reply_markup
+    before = len(user.chat)
+    await user.send("/cancel")
+    said = user.chat[before:]
+    assert [m.text for m in said] == ["OK, nothing was created.", "What would you like to do?"]
+    assert said[0].reply_markup == {"remove_keyboard": True}
+    assert "Cash out" in " ".join(user.buttons(said[1]))
+
+
+async def test_a_button_of_an_earlier_step_is_answered_quietly(bot: Harness) -> None:
+    user = bot.user(13003)
+    await to_recipient(user)
+    await user.press("Mobile money")
+    await user.send("0700000001")
+    holder_check = user.last_with_buttons()
+    assert "registered to" in (holder_check.text or "")
+    await user.press("Yes")
+    assert "Which wallet will you send from" in user.last_text
+    before = len(user.chat)
+    await user.press_data("c:hn:yes", holder_check)  # scrolled up and pressed Yes again
+    assert len(user.chat) == before  # nothing new in the chat
+    assert bot.telegram.answered_callbacks[-1]["text"] == "This button is from an earlier message and no longer works."
+    await user.send(TRON_WALLET)  # the question on screen still takes its answer
+    assert "Please check and confirm" in user.last_text
