@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from babel.numbers import get_decimal_symbol
 from telegram import (
     ReplyKeyboardRemove,
     Update,
@@ -31,7 +32,7 @@ from offramps.roles import has_role
 from offramps.rules.amounts import AmountError, parse_amount
 from ui import callbacks as cb
 from ui.keyboards import keyboard, main_menu
-from ui.texts import raw, t
+from ui.texts import language, raw, t
 
 
 async def start_for_customer(update: Update, context: Context) -> int:
@@ -104,7 +105,9 @@ async def typed_amount(update: Update, context: Context) -> int:
     cash = draft(update, context)
     decimals, unit = amount_rules(cash)
     try:
-        amount = parse_amount(update.message.text, decimals=decimals, unit=unit)
+        amount = parse_amount(
+            update.message.text, decimals=decimals, unit=unit, decimal_comma=get_decimal_symbol(language()) == ","
+        )
     except AmountError as exc:
         await say(update, context, t(exc.key, **exc.values))
         return AMOUNT

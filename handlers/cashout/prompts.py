@@ -104,7 +104,7 @@ async def ask_amount(update: Update, context: Context, *, edit: bool = False) ->
             "ask_amount_crypto",
             token=unit,
             currency=cash["currency"],
-            example="5000" if unit == "sats" else "10 or 10.5",
+            example="5000" if unit == "sats" else t("amount_example"),
         )
         toggle = (raw("btn_amount_fiat", currency=cash["currency"]), cb.AMOUNT_MODE("fiat"))
     else:

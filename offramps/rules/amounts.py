@@ -10,6 +10,11 @@ from babel.numbers import format_decimal
 # Digits with optional thousands separators (comma, space, thin/no-break space) and a dot decimal part.
 _GROUPED = re.compile(r"^\d{1,3}(?:[, \u00a0\u202f]\d{3})+(?:\.\d+)?$")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
+# Where the language writes a decimal comma (French): groups of three by spaces, comma decimals.
+_GROUPED_COMMA = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?$")
+_PLAIN_COMMA = re.compile(r"^\d+,\d+$")
+#: more digits than any cash-out has (and than a JSON number carries exactly)
+MAX_DIGITS = 15
 
 
 class AmountError(ValueError):
@@ -21,19 +26,33 @@ class AmountError(ValueError):
         self.values = values
 
 
-def parse_amount(text: str, *, decimals: int, unit: str) -> Decimal:
-    """``10``, ``10.5``, ``1,000``, ``1 000`` → Decimal; anything else → :class:`AmountError`."""
+def parse_amount(text: str, *, decimals: int, unit: str, decimal_comma: bool = False) -> Decimal:
+    """``10``, ``10.5``, ``1,000``, ``1 000`` → Decimal; anything else → :class:`AmountError`.
+
+    ``decimal_comma``: the reader's language writes decimals with a comma (French ``10,5``,
+    ``1 000,5``); a dot is still read as a decimal point, as phones often offer only that.
+    """
     cleaned = text.strip().replace("\u2009", " ")
     for suffix in (unit.lower(), unit.upper(), unit):
         cleaned = cleaned.removesuffix(suffix).strip()
     if cleaned.startswith("-"):
         raise AmountError("amount_not_positive", unit=unit)
-    if _GROUPED.match(cleaned):
+    if decimal_comma and re.fullmatch(r"\d{1,3}\.\d{3}", cleaned):
+        # "1.500": a thousand and a half here, one and a half to the phone's dot: never guess
+        whole, part = cleaned.split(".")
+        raise AmountError(
+            "amount_ambiguous", unit=unit, grouped=whole + part, decimal=f"{whole},{part.rstrip('0') or '0'}"
+        )
+    if decimal_comma and (_GROUPED_COMMA.match(cleaned) or _PLAIN_COMMA.match(cleaned)):
+        cleaned = re.sub(r"[ \u00a0\u202f]", "", cleaned).replace(",", ".")
+    elif _GROUPED.match(cleaned):
         cleaned = re.sub(r"[, \u00a0\u202f]", "", cleaned)
     elif not _PLAIN.match(cleaned):
         if re.fullmatch(r"\d+,\d{1,2}", cleaned):
             raise AmountError("amount_use_dot", unit=unit)
         raise AmountError("amount_not_number", unit=unit)
+    if len(cleaned.replace(".", "").lstrip("0")) > MAX_DIGITS:
+        raise AmountError("amount_too_long", unit=unit)
     try:
         amount = Decimal(cleaned)
     except InvalidOperation as exc:

@@ -41,3 +41,27 @@ async def test_a_button_of_an_earlier_step_is_answered_quietly(bot: Harness) -> 
     assert bot.telegram.answered_callbacks[-1]["text"] == "This button is from an earlier message and no longer works."
     await user.send(TRON_WALLET)  # the question on screen still takes its answer
     assert "Please check and confirm" in user.last_text
+
+
+async def test_a_french_reader_types_amounts_the_french_way(bot: Harness) -> None:
+    bot.telegram.languages[13004] = "fr"
+    user = bot.user(13004)
+    await user.send("/cashout")
+    await user.press("Kenya")
+    await user.press("USDT · Tron")
+    assert "10 ou 10,5" in user.last_text and " or " not in user.last_text
+    await user.send("10,5")  # refused before: "Utilisez un point"
+    assert "Vous envoyez : <b>10,5 USDT</b>" in user.last_text or "10,5 USDT" in user.last_text
+    await user.press("Changer le montant")
+    await user.send("1.500")  # one and a half, or fifteen hundred? asked back
+    assert "1500 ou 1,5" in user.last_text
+
+
+async def test_an_absurdly_long_amount_is_refused_politely(bot: Harness) -> None:
+    user = bot.user(13005)
+    await user.send("/cashout")
+    await user.press("Kenya")
+    await user.press("USDT · Tron")
+    await user.send("1234567890123456789012345")
+    assert "too many digits" in user.last_text
+    assert "went wrong" not in user.last_text

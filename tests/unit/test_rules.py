@@ -81,3 +81,24 @@ def test_qr_payloads() -> None:
         == "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
     )
     assert deposit_qr_payload("LIGHTNING", "MSAT", "lnbc15u1abc", Decimal(1500000)) == "lightning:LNBC15U1ABC"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("10,5", "10.5"), ("1 000,5", "1000.5"), ("1\u202f000", "1000"), ("10.5", "10.5"), ("1,500", "1.5"), ("7", "7")],
+)
+def test_amounts_are_read_with_a_decimal_comma_where_the_language_writes_one(text: str, expected: str) -> None:
+    assert parse_amount(text, decimals=6, unit="USDT", decimal_comma=True) == Decimal(expected)
+
+
+def test_an_amount_two_readings_apart_is_asked_back_never_guessed() -> None:
+    with pytest.raises(AmountError) as asked:
+        parse_amount("1.500", decimals=6, unit="USDT", decimal_comma=True)
+    assert asked.value.key == "amount_ambiguous" and asked.value.values["grouped"] == "1500"
+    assert asked.value.values["decimal"] == "1,5"
+
+
+def test_an_amount_with_too_many_digits_is_refused_politely() -> None:
+    with pytest.raises(AmountError) as refused:
+        parse_amount("1234567890123456789012345", decimals=6, unit="USDT")
+    assert refused.value.key == "amount_too_long"
