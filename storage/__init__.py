@@ -20,6 +20,7 @@ from storage.owed import OwedRule, owe_nothing
 from storage.quotes import QuoteRepository
 from storage.recipients import RecipientRepository
 from storage.sender_addresses import SenderAddressRepository
+from storage.updates import UpdateRepository
 from storage.users import UserRepository
 
 
@@ -33,6 +34,7 @@ class Storage:
     outbox: OutboxRepository
     audit: AuditRepository
     sender_addresses: SenderAddressRepository
+    updates: UpdateRepository
 
     @classmethod
     async def open(cls, path: str | Path = DEFAULT_PATH) -> Storage:
@@ -52,6 +54,7 @@ class Storage:
             OutboxRepository(db, retry_base_seconds=outbox_retry_base_seconds),
             AuditRepository(db),
             SenderAddressRepository(db),
+            UpdateRepository(db),
         )
 
     async def close(self) -> None:

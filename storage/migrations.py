@@ -157,6 +157,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE offramps ADD COLUMN refund_attempt INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX users_by_chat ON users (chat_id);
     """,
+    # 4: Telegram updates already taken (Telegram redelivers a webhook update it thinks was
+    # not answered; each update_id is handled once, across restarts)
+    """
+    CREATE TABLE telegram_updates (
+        update_id    INTEGER PRIMARY KEY,
+        received_at  TEXT NOT NULL
+    );
+    CREATE INDEX telegram_updates_by_time ON telegram_updates (received_at);
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -60,6 +60,7 @@ class Reconciler:
     async def run_once(self) -> int:
         """One round; returns how many offramps changed."""
         storage = self._svc.storage
+        await storage.updates.forget_old()  # housekeeping on the same beat: ids Telegram no longer redelivers
         changed = 0
         for offramp in [*await storage.offramps.unsubmitted(), *await storage.offramps.open_offramps()]:
             try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
+
 from tests.e2e.flows import TRON_WALLET, to_recipient
-from tests.e2e.harness import Harness
+from tests.e2e.harness import TELEGRAM_SECRET, Harness
 
 
 async def test_cancel_with_nothing_in_progress_says_so(bot: Harness) -> None:
@@ -65,3 +67,17 @@ async def test_an_absurdly_long_amount_is_refused_politely(bot: Harness) -> None
     await user.send("1234567890123456789012345")
     assert "too many digits" in user.last_text
     assert "went wrong" not in user.last_text
+
+
+async def test_a_redelivered_update_is_handled_once_and_remembered_across_restarts(live: Harness) -> None:
+    """Telegram redelivers an update whose answer was slow: /cashout must not start three times."""
+    update = live.telegram.user_message(13006, "/cashout")
+    headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+    async with httpx.AsyncClient() as http:
+        for _ in range(3):
+            response = await http.post(f"{live.web_url}/telegram", json=update, headers=headers)
+            assert response.status_code == 200
+    await live.until(lambda: any("money go" in (m.text or "") for m in live.telegram.chat(13006)), "the country list")
+    await live.drain()
+    assert sum("Where should the money go" in (m.text or "") for m in live.telegram.chat(13006)) == 1
+    assert not await live.services.storage.updates.first_time(update["update_id"])  # remembered in the database

@@ -61,3 +61,14 @@ async def test_floats_never_reach_the_database(store: Storage) -> None:
     )  # fmt: skip
     with pytest.raises(TypeError, match="never float"):
         await store.quotes.save(quote)
+
+
+async def test_telegram_update_ids_are_taken_once_and_forgotten_after_telegrams_window(
+    store: Storage, clock: ManualClock
+) -> None:
+    assert await store.updates.first_time(501)
+    assert not await store.updates.first_time(501)
+    clock.advance(24 * 3600)
+    assert await store.updates.forget_old() == 0  # Telegram may still redeliver it
+    clock.advance(2 * 3600)
+    assert await store.updates.forget_old() == 1
