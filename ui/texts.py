@@ -1,7 +1,9 @@
-"""Every text the bot sends, from gettext catalogs (``ui/locales/<language>.po``).
+"""Every text the bot sends, from gettext catalogs (``ui/locales/<language>.po``, plus one
+file per feature in ``ui/locales/<language>/*.po``).
 
-Messages are keyed by a symbolic id (``welcome``, ``n_successful`` …); ``en.po`` holds the
-English texts, ``sw.po`` and ``fr.po`` the translations. The language of the update being
+Messages are keyed by a symbolic id (``welcome``, ``n_successful`` …); ``en`` holds the
+English texts, ``sw`` and ``fr`` the translations. A key lives in exactly one file of a
+language (a second one is refused at start), so features can own their texts. The language of the update being
 handled (or of the chat a notification goes to) is kept in a context variable, so handlers
 call ``t(key, ...)`` without passing it around.
 
@@ -25,12 +27,25 @@ LOCALES = Path(__file__).parent / "locales"
 _language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
 
 
+def catalog_files(language: str) -> list[Path]:
+    return [LOCALES / f"{language}.po", *sorted((LOCALES / language).glob("*.po"))]
+
+
 @cache
 def catalog(language: str) -> dict[str, str]:
-    """The messages of one language (read once from its ``.po`` file)."""
-    with (LOCALES / f"{language}.po").open("rb") as handle:
-        parsed = read_po(handle)
-    return {str(message.id): str(message.string) for message in parsed if message.id and message.string}
+    """The messages of one language (read once from its ``.po`` files)."""
+    messages: dict[str, str] = {}
+    for path in catalog_files(language):
+        with path.open("rb") as handle:
+            parsed = read_po(handle)
+        for message in parsed:
+            if not (message.id and message.string):
+                continue
+            key = str(message.id)
+            if key in messages:
+                raise ValueError(f"{path.name}: {key!r} is already defined in another {language} catalog file")
+            messages[key] = str(message.string)
+    return messages
 
 
 def supported(code: str | None) -> str:
