@@ -76,6 +76,8 @@ BANK = Callback("c:bk", (NUMBER,))
 SKIP = Callback("c:skip")
 SAVED_SENDER_ADDRESS = Callback("c:sa", (NUMBER,))
 CONFIRM = Callback("c:ok")
+#: start a new cash-out like a past one (same recipient, token, network, sender address) at a fresh quote
+AGAIN = Callback("c:again", (REFERENCE,))
 
 # --- transactions, refunds, history ----------------------------------------------------------
 TX_STATUS = Callback("t:st", (REFERENCE,))
@@ -84,6 +86,7 @@ TX_CANCEL = Callback("t:cx", (REFERENCE,))
 TX_CANCEL_SURE = Callback("t:cxy", (REFERENCE,))  # the second tap: "yes, cancel it"
 TX_KEEP = Callback("t:keep", (REFERENCE,))
 HISTORY_PAGE = Callback("h:p", (NUMBER,))
+RECEIPT = Callback("t:rc", (REFERENCE,))  # the receipt image of a delivered cash-out
 REFUND_INVOICE = Callback("r:inv", (REFERENCE,))
 REFUND_RETRY = Callback("r:retry", (REFERENCE,))
 REFUND_STATUS = Callback("r:st", (REFERENCE,))
