@@ -216,7 +216,7 @@ class Driver:
         await self.press(user, "mobile money", "Mobile money")
         await self.step(user, "phone -> validate (Kotani)", self.api.user_message(user, phone_of(user)), expect=2)
         await self.step(user, "holder name", self.api.user_message(user, "Jane Doe"))
-        await self.step(user, "refund address", self.api.user_message(user, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"))
+        await self.step(user, "refund address", self.api.user_message(user, "TJWXuPnMd5noaCaJw6EmHHyED9iH4Rr5Up"))
         await self.press(user, "create (Kotani)", "Confirm", expect=2)
 
 

@@ -12,12 +12,13 @@ import asyncio
 import codecs
 import contextlib
 import html
+import io
 import os
 import re
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import png
 
@@ -102,6 +103,30 @@ class InputLines:
                 return
 
 
+_STYLE = re.compile(r"\033\[[0-9;]*m")
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _WithoutStyles(io.TextIOBase):
+    """Writes to ``target`` with the terminal's colour and bold codes taken out."""
+
+    def __init__(self, target: TextIO) -> None:
+        self._target = target
+
+    def write(self, text: str) -> int:
+        self._target.write(_STYLE.sub("", text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+
 @dataclass
 class TerminalChat:
     api: LocalBotApi
@@ -114,6 +139,8 @@ class TerminalChat:
 
     def __post_init__(self) -> None:
         self._said = asyncio.Event()
+        if not _is_terminal(self.out):
+            self.out = cast(TextIO, _WithoutStyles(self.out))  # a file or a pipe: plain text, no escape codes
 
     def show(self, what: str, message: SentMessage) -> None:
         self.shown += 1

@@ -102,9 +102,6 @@ def create_web_app(
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             logger.warning("telegram update refused: not an object with an integer update_id")
             return JSONResponse({"error": "malformed update"}, status_code=400)
-        if not await svc.storage.updates.first_time(update_id):
-            logger.info("telegram update %d was already taken (a redelivery): not handled again", update_id)
-            return Response(status_code=200)
         try:
             update = Update.de_json(data, application.bot)
             if application.bot.callback_data_cache is not None:  # as PTB's own webhook server does
@@ -112,6 +109,9 @@ def create_web_app(
         except Exception as exc:  # PTB raises many types for odd shapes; none may become a 500
             logger.warning("telegram update %d refused: %s", update_id, type(exc).__name__)
             return JSONResponse({"error": "malformed update"}, status_code=400)
+        if not await svc.storage.updates.first_time(update_id):  # only well-formed updates are taken
+            logger.info("telegram update %d was already taken (a redelivery): not handled again", update_id)
+            return Response(status_code=200)
         await application.update_queue.put(update)
         return Response(status_code=200)
 

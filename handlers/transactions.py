@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from handlers.common import Context, answer, chat_id, edit_or_say, say, services, user_id
 from kotani import errors
 from offramps.roles import has_role, role_of
-from offramps.states import status_of, submitted
+from offramps.states import awaits_deposit, deposit_seen, status_of, submitted
 from storage.models import OfframpRecord
 from ui import callbacks as cb
 from ui.keyboards import keyboard
@@ -162,7 +162,7 @@ async def cancel_button(update: Update, context: Context) -> None:
     if offramp is None:
         return
     offramp = await refresh_from_kotani(update, context, offramp)
-    if not status_of(offramp).is_cancellable:
+    if not awaits_deposit(offramp):
         await cancel_offramp(update, context, offramp)  # says why not, with the current card
         return
     text, buttons = cancel_question(offramp)
@@ -184,10 +184,10 @@ async def keep_button(update: Update, context: Context) -> None:
 async def cancel_offramp(update: Update, context: Context, offramp: OfframpRecord) -> None:
     svc = services(context)
     offramp = await refresh_from_kotani(update, context, offramp)
-    if not status_of(offramp).is_cancellable:
+    if not awaits_deposit(offramp):
         why = (
             t("why_not_pending")
-            if status_of(offramp).crypto_on_its_way
+            if status_of(offramp).crypto_on_its_way or deposit_seen(offramp)
             else t("why_terminal", status=status_words(offramp.status))
         )
         await say(update, context, t("cancel_not_pending", why=why))

@@ -13,6 +13,18 @@ def status_of(offramp: OfframpRecord) -> OfframpStatus:
     return OfframpStatus.parse(offramp.status)
 
 
+def deposit_seen(offramp: OfframpRecord) -> bool:
+    """Kotani has seen the customer's deposit on-chain and is waiting for its confirmations
+    (it still says PENDING): the crypto is on its way, so the cash-out is no longer the
+    customer's to cancel, and the card must stop asking them to send."""
+    return status_of(offramp).is_cancellable and bool(offramp.transaction_hash)
+
+
+def awaits_deposit(offramp: OfframpRecord) -> bool:
+    """Kotani waits for the deposit and has seen none yet: the only time Cancel is offered."""
+    return status_of(offramp).is_cancellable and not offramp.transaction_hash
+
+
 def submitted(offramp: OfframpRecord) -> bool:
     """Kotani confirmed the create (before that, the offramp is stored as ``NEW`` only)."""
     return offramp.status != NEW

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from offramps.states import status_of
+from offramps.states import awaits_deposit, status_of
 from storage.models import OfframpRecord, Recipient
 from ui import callbacks as cb
 from ui.deposit import deposit_buttons, deposit_text
@@ -32,7 +32,7 @@ def action_buttons(offramp: OfframpRecord) -> InlineKeyboardMarkup:
     """What can be done with this offramp now: check, cancel while PENDING, act on a refund."""
     reference = offramp.reference_id
     status = status_of(offramp)
-    rows = deposit_buttons(reference, cancellable=status.is_cancellable).inline_keyboard
+    rows = deposit_buttons(reference, cancellable=awaits_deposit(offramp)).inline_keyboard
     extra = []
     if status.refund_can_be_retried:
         extra.append(InlineKeyboardButton(raw("btn_retry_refund"), callback_data=cb.REFUND_RETRY(reference)))
@@ -48,7 +48,7 @@ def card(offramp: OfframpRecord, *, recipient: Recipient | None, deadline: datet
     (address, exact amount, deadline) stay on it through every status check: the QR image
     alone cannot be copied."""
     text = details(offramp)
-    if status_of(offramp).is_cancellable and offramp.escrow_address:
+    if awaits_deposit(offramp) and offramp.escrow_address:
         label = recipient_label(recipient) if recipient is not None else "—"
         text = deposit_text(offramp, label, deadline) + "\n\n" + text
     return text

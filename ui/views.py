@@ -12,6 +12,7 @@ from babel.dates import format_datetime
 from kotani.chains import Chain, msat_to_sats
 from kotani.redact import mask_account, mask_name, mask_number
 from offramps.rules.amounts import format_amount
+from offramps.states import deposit_seen
 from storage.models import OfframpRecord, Recipient
 from ui.texts import language, raw, status_words, t
 
@@ -83,7 +84,7 @@ def status_line(offramp: OfframpRecord) -> str:
         reference=offramp.reference_id,
         crypto=crypto_text(offramp.token, offramp.chain, offramp.crypto_amount),
         receive=fiat_text(offramp.fiat_transaction_amount, offramp.currency),
-        status=status_words(offramp.status),
+        status=t("st_DEPOSIT_SEEN") if deposit_seen(offramp) else status_words(offramp.status),
     )
 
 

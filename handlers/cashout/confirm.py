@@ -17,9 +17,10 @@ from handlers.cashout.prompts import cancel_row, fetch_quote, keep_quote, reprom
 from handlers.cashout.states import ADDRESS_HINTS, LIGHTNING_NETWORK, REFUND, SUMMARY
 from handlers.common import Context, answer, chat_id, say, services, user_id
 from kotani import errors
-from kotani.chains import Chain, is_valid_address
+from kotani.chains import Chain, is_valid_address, matches_address_format
 from kotani.models import RefundConfig
 from offramps.cashouts import Ambiguous, CashoutOrder, RecipientDetails, Refused, Requoted
+from offramps.rules.addresses import is_token_contract
 from offramps.rules.invoices import InvoiceProblem, check_refund_invoice
 from offramps.rules.links import customer_view_payload
 from offramps.rules.qr import deposit_qr_payload
@@ -58,8 +59,14 @@ async def typed_refund_address(update: Update, context: Context) -> int:
     address = update.message.text.strip()
     chain = Chain(cash["chain"])
     if not is_valid_address(chain, address):
+        if matches_address_format(chain, address):  # the right shape, a wrong character somewhere
+            await say(update, context, t("sender_address_typo", chain=chain.title()))
+            return REFUND
         hint = ADDRESS_HINTS.get(chain, "0x followed by 40 letters and digits")
         await say(update, context, t("refund_address_invalid", chain=chain.title(), hint=hint))
+        return REFUND
+    if is_token_contract(chain, address):
+        await say(update, context, t("sender_address_is_contract", chain=chain.title(), token=cash["token"]))
         return REFUND
     cash["refund_address"] = address
     return await show_summary(update, context)
@@ -167,12 +174,10 @@ async def confirmed(update: Update, context: Context) -> int:
 
 
 async def send_deposit(update: Update, context: Context, offramp: OfframpRecord, recipient: str) -> None:
+    """The QR code first, then the card with the address, amount and buttons: the card is the
+    newest message, so its buttons are the ones at hand (and the terminal demo can press them)."""
     svc = services(context)
     deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes)
-    message = await say(
-        update, context, deposit_text(offramp, recipient, deadline), deposit_buttons(offramp.reference_id)
-    )
-    await svc.storage.offramps.set_status_message(offramp.reference_id, message.message_id)
     payload = deposit_qr_payload(offramp.chain, offramp.token, offramp.escrow_address or "", offramp.crypto_amount)
     await context.bot.send_photo(
         chat_id(update),
@@ -184,3 +189,7 @@ async def send_deposit(update: Update, context: Context, offramp: OfframpRecord,
         ),
         parse_mode=ParseMode.HTML,
     )
+    message = await say(
+        update, context, deposit_text(offramp, recipient, deadline), deposit_buttons(offramp.reference_id)
+    )
+    await svc.storage.offramps.set_status_message(offramp.reference_id, message.message_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -63,6 +64,9 @@ def check_refund_invoice(
     if invoice.amount_msat != amount_msat:
         given = msat_to_sats(invoice.amount_msat)
         raise InvoiceProblem("invoice_wrong_amount", sats=sats, given=f"{given:,.3f}".rstrip("0").rstrip(".") + " sats")
-    if (invoice.expires_at - now).total_seconds() <= valid_for_seconds:
+    left = (invoice.expires_at - now).total_seconds()
+    if left <= 0:
         raise InvoiceProblem("invoice_expired", sats=sats)
+    if left <= valid_for_seconds:  # still valid, but it may expire before a refund is needed
+        raise InvoiceProblem("invoice_too_short", sats=sats, minutes=math.ceil(valid_for_seconds / 60))
     return invoice

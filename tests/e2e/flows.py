@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.e2e.harness import User
 
-TRON_WALLET = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"  # a real, checksummed Tron address
+TRON_WALLET = "TJWXuPnMd5noaCaJw6EmHHyED9iH4Rr5Up"  # a checksummed Tron address (not a token contract)
 POLYGON_WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
 
 

@@ -124,7 +124,7 @@ async def test_lightning_refund_invoice_given_up_front_goes_into_refund_config(b
     await user.send(make_invoice(1_400_000, network="bc", created_at=created, expiry=86400, description="x"))
     assert "exactly 1,500 sats" in user.last_text
     await user.send(make_invoice(1_500_000, network="bc", created_at=created, expiry=600, description="x"))
-    assert "expired" in user.last_text
+    assert "expires too soon" in user.last_text  # valid for ten minutes: too short, not "expired"
     good = make_invoice(1_500_000, network="bc", created_at=created, expiry=86400, description="refund")
     await user.send("lightning:" + good.upper())
     assert "your Lightning invoice" in user.last_text

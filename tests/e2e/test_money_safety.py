@@ -251,10 +251,25 @@ async def test_a_cash_out_whose_deposit_is_on_its_way_cannot_be_cancelled(live: 
     user = live.user(12200)
     reference = await full_cashout(user)
     await live.sandbox.deposit(reference)  # seen on-chain, still confirming: Kotani still says PENDING
-    await user.press_data(f"t:cx:{reference}")
-    await user.press("Yes, cancel it")  # Kotani still says PENDING while the deposit confirms
+    await user.press_data(f"t:cx:{reference}")  # an old card's Cancel: Kotani still says PENDING
+    card = next(m for m in user.chat if m.text and reference in m.text and "Status:" in m.text)
+    assert "deposit seen, confirming" in (card.text or "")  # the card says what is happening
+    assert "Send exactly" not in (card.text or "") and "Cancel" not in user.buttons(card)
     assert any(
         "cannot be cancelled any more: your crypto is already on its way" in (m.text or "") for m in user.chat[-3:]
     )
     await live.sandbox.run_until_settled(reference)
     await live.notified(12200, "Delivered!")
+
+
+async def test_a_token_contract_or_a_typo_is_never_taken_as_the_senders_wallet(bot: Harness) -> None:
+    """Found by a stranger: the USDT contract passed every check, and a refund there is lost."""
+    user = bot.user(12300)
+    await to_recipient(user)
+    await mpesa_recipient(user)
+    await user.send("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")  # USDT's TRC-20 contract
+    assert "address of the USDT token itself, not a wallet" in user.last_text
+    await user.send(TRON_WALLET[:-1] + ("a" if TRON_WALLET[-1] != "a" else "b"))  # one character wrong
+    assert "wrong character somewhere" in user.last_text
+    await user.send(TRON_WALLET)
+    assert "Please check and confirm" in user.last_text

@@ -21,7 +21,7 @@ from tests.storage.conftest import ManualClock
 from tests.support.proxy import Fault
 
 OWNER = 3001
-TRON_WALLET = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
+TRON_WALLET = "TJWXuPnMd5noaCaJw6EmHHyED9iH4Rr5Up"
 JANE = RecipientDetails("mobile_money", "+254700000001", network="MPESA", holder_name="Jane Mary Doe")
 
 

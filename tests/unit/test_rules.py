@@ -102,3 +102,21 @@ def test_an_amount_with_too_many_digits_is_refused_politely() -> None:
     with pytest.raises(AmountError) as refused:
         parse_amount("1234567890123456789012345", decimals=6, unit="USDT")
     assert refused.value.key == "amount_too_long"
+
+
+def test_an_invoice_that_expires_too_soon_is_not_called_expired() -> None:
+    """Found by a stranger: a valid 10-minute invoice was refused as 'expired'."""
+    from datetime import UTC, datetime
+
+    from kotani_sandbox.lightning import make_invoice
+    from offramps.rules.invoices import InvoiceProblem, check_refund_invoice
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    ten_minutes = make_invoice(1_500_000, network="bc", created_at=int(now.timestamp()), expiry=600, description="r")
+    with pytest.raises(InvoiceProblem) as refused:
+        check_refund_invoice(ten_minutes, amount_msat=1_500_000, network="bc", now=now, valid_for_seconds=3600)
+    assert refused.value.key == "invoice_too_short" and refused.value.values["minutes"] == 60
+    past = make_invoice(1_500_000, network="bc", created_at=int(now.timestamp()) - 7200, expiry=600, description="r")
+    with pytest.raises(InvoiceProblem) as expired:
+        check_refund_invoice(past, amount_msat=1_500_000, network="bc", now=now, valid_for_seconds=3600)
+    assert expired.value.key == "invoice_expired"
