@@ -88,7 +88,11 @@ async def show(update: Update, context: Context, offramp: OfframpRecord, *, time
     text = await card_of(context, offramp)
     if timeline:
         events = await services(context).storage.offramps.events(offramp.reference_id)
-        steps = [f"{when(e.received_at)} · {status_words(e.status or '')}" for e in events if e.changed and e.status]
+        steps = [
+            f"{when(e.received_at, offramp.currency)} · {status_words(e.status or '')}"
+            for e in events
+            if e.changed and e.status
+        ]
         if steps:
             text += "\n\n" + t("timeline_header") + "\n" + "\n".join(steps)
     await edit_or_say(update, context, text, action_buttons(offramp))

@@ -24,7 +24,7 @@ def details(offramp: OfframpRecord) -> str:
         text += "\n" + t("detail_deposit_tx", hash=offramp.transaction_hash)
     if offramp.refund_transaction_hash:
         text += "\n" + t("detail_refund_tx", hash=offramp.refund_transaction_hash)
-    text += "\n" + t("detail_created", when=when(offramp.created_at))
+    text += "\n" + t("detail_created", when=when(offramp.created_at, offramp.currency))
     return text
 
 
@@ -32,7 +32,8 @@ def action_buttons(offramp: OfframpRecord) -> InlineKeyboardMarkup:
     """What can be done with this offramp now: check, cancel while PENDING, act on a refund."""
     reference = offramp.reference_id
     status = status_of(offramp)
-    rows = deposit_buttons(reference, cancellable=status.is_cancellable).inline_keyboard
+    # copy buttons only while the deposit is awaited: afterwards nothing needs to be typed
+    rows = deposit_buttons(offramp, cancellable=status.is_cancellable, copyable=status.is_cancellable).inline_keyboard
     extra = []
     if status.refund_can_be_retried:
         extra.append(InlineKeyboardButton(raw("btn_retry_refund"), callback_data=cb.REFUND_RETRY(reference)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +12,7 @@ from babel.dates import format_datetime
 from kotani.chains import Chain, msat_to_sats
 from kotani.redact import mask_account, mask_name, mask_number
 from offramps.rules.amounts import format_amount
+from offramps.rules.local_time import corridor_zone
 from storage.models import OfframpRecord, Recipient
 from ui.texts import language, raw, status_words, t
 
@@ -87,6 +88,9 @@ def status_line(offramp: OfframpRecord) -> str:
     )
 
 
-def when(moment: datetime) -> str:
-    """A date and time for people, in their language, always in UTC (and saying so)."""
-    return format_datetime(moment.astimezone(UTC), "d MMM HH:mm", tzinfo=UTC, locale=language()) + " UTC"
+def when(moment: datetime, currency: str | None = None) -> str:
+    """A date and time for people, in their language and in the local time of the corridor
+    paying ``currency`` (Kenya: ``3 Dec 18:40 EAT (UTC+3)``), saying which zone: the people
+    paid live there, and a time in UTC was hours off for them. Without a corridor, UTC."""
+    zone, name = corridor_zone(currency)
+    return format_datetime(moment.astimezone(zone), "d MMM HH:mm", tzinfo=zone, locale=language()) + " " + name

@@ -169,9 +169,7 @@ async def confirmed(update: Update, context: Context) -> int:
 async def send_deposit(update: Update, context: Context, offramp: OfframpRecord, recipient: str) -> None:
     svc = services(context)
     deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes)
-    message = await say(
-        update, context, deposit_text(offramp, recipient, deadline), deposit_buttons(offramp.reference_id)
-    )
+    message = await say(update, context, deposit_text(offramp, recipient, deadline), deposit_buttons(offramp))
     await svc.storage.offramps.set_status_message(offramp.reference_id, message.message_id)
     payload = deposit_qr_payload(offramp.chain, offramp.token, offramp.escrow_address or "", offramp.crypto_amount)
     await context.bot.send_photo(
