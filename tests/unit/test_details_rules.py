@@ -1,0 +1,52 @@
+"""Pure rules behind issue #14 item 10: recognisable names within a daily allowance, the
+corridor's local time, recipients in full only for their owner."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from offramps.rules.local_time import corridor_zone
+from offramps.rules.names import may_show_name
+from ui.texts import use_language
+from ui.views import recipient_label, recognisable_name, when
+
+
+def test_a_registered_name_is_recognisable_not_complete() -> None:
+    assert recognisable_name("JANE MARY DOE") == "Jane M. D."
+    assert recognisable_name("robert smith") == "Robert S."
+    assert recognisable_name("J*** D**") == "J*** D**"  # masked by the provider: as it came
+
+
+def test_names_are_recognisable_for_a_few_numbers_a_day_then_initials_only() -> None:
+    memory: dict[str, object] = {}
+    today = date(2026, 12, 3)
+    assert all(may_show_name(memory, f"+2547000000{n:02d}", today) for n in range(5))
+    assert may_show_name(memory, "+254700000003", today)  # the same number again is free
+    assert not may_show_name(memory, "+254700000099", today)  # a sixth number: initials only
+    assert "+254700000001" not in str(memory)  # numbers kept as hashes only
+    assert may_show_name(memory, "+254700000099", date(2026, 12, 4))  # a new day
+
+
+def test_times_are_the_corridors_local_time_with_its_zone_name() -> None:
+    use_language("en")
+    noon = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    assert when(noon, "KES") == "3 Dec 15:00 EAT (UTC+3)"
+    assert when(noon, "ZMW") == "3 Dec 14:00 CAT (UTC+2)"
+    assert when(noon, "NGN") == "3 Dec 13:00 WAT (UTC+1)"
+    assert when(noon, "GHS") == "3 Dec 12:00 GMT"
+    assert when(noon) == "3 Dec 12:00 UTC"  # no corridor known: UTC, and saying so
+    assert corridor_zone("UGX")[1] == "EAT (UTC+3)"
+    use_language("fr")
+    assert when(noon, "XAF") == "3 déc. 13:00 WAT (UTC+1)"
+    use_language("en")
+
+
+def test_a_recipient_is_in_full_only_when_asked_for() -> None:
+    typed = {"kind": "mobile_money", "destination": "+254712345678", "network": "MPESA", "holder_name": "Jane Doe"}
+    registered = {**typed, "holder_name": "JANE MARY DOE"}
+    assert recipient_label(typed) == "M-PESA +254******678 (J*** D**)"
+    assert recipient_label(typed, full=True) == "M-PESA +254712345678 (Jane Doe)"
+    assert recipient_label(registered, full=True) == "M-PESA +254712345678 (Jane M. D.)"
+    bank = {"kind": "bank", "destination": "1000000001", "bank_name": "Equity Bank", "holder_name": "Jane Doe"}
+    assert recipient_label(bank) == "Equity Bank ******0001 (J*** D**)"
+    assert recipient_label(bank, full=True) == "Equity Bank 1000000001 (Jane Doe)"
