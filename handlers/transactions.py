@@ -22,7 +22,15 @@ from storage.models import OfframpRecord
 from ui import callbacks as cb
 from ui.problems import kotani_problem
 from ui.texts import raw, status_words, t
-from ui.transactions import action_buttons, back_to_history, cancel_question, card, details, history_view
+from ui.transactions import (
+    action_buttons,
+    back_to_history,
+    cancel_question,
+    card,
+    details,
+    history_view,
+    with_revoke_link,
+)
 from ui.views import when
 
 PAGE = 10
@@ -104,6 +112,8 @@ async def show(
         if steps:
             text += "\n\n" + t("timeline_header") + "\n" + "\n".join(steps)
     buttons = action_buttons(offramp)
+    if offramp.agent_id is not None and offramp.agent_id == user_id(update) and in_private_chat(update):
+        buttons = with_revoke_link(buttons, offramp.reference_id)  # the agent who served a walk-in
     await edit_or_say(update, context, text, buttons if back is None else back_to_history(buttons, back))
 
 

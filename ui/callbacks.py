@@ -96,3 +96,5 @@ REFUND_STATUS = Callback("r:st", (REFERENCE,))
 # --- the agent desk ------------------------------------------------------------------------
 AGENT_ADD = Callback("a:add")
 AGENT_REMOVE = Callback("a:rm", (NUMBER,))
+#: end the customer-view links of a walk-in customer's cash-out
+LINK_REVOKE = Callback("a:rvk", (REFERENCE,))

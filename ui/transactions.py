@@ -97,6 +97,12 @@ def back_to_history(markup: InlineKeyboardMarkup, offset: int) -> InlineKeyboard
     return InlineKeyboardMarkup([*markup.inline_keyboard, [back]])
 
 
+def with_revoke_link(markup: InlineKeyboardMarkup, reference: str) -> InlineKeyboardMarkup:
+    """The serving agent's card of a walk-in cash-out can end the customer's view link."""
+    revoke = InlineKeyboardButton(raw("btn_revoke_link"), callback_data=cb.LINK_REVOKE(reference))
+    return InlineKeyboardMarkup([*markup.inline_keyboard, [revoke]])
+
+
 def card(offramp: OfframpRecord, *, recipient: Recipient | None, deadline: datetime, full: bool | None = None) -> str:
     """The cash-out as its card shows it. While Kotani waits for the deposit, the instructions
     (address, exact amount, deadline) stay on it through every status check: the QR image
