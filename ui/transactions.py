@@ -7,6 +7,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from offramps.rules.explorers import explorer_link
 from offramps.states import status_of
 from storage.models import OfframpRecord, Recipient
 from ui import callbacks as cb
@@ -16,15 +17,24 @@ from ui.texts import raw, status_words, t
 from ui.views import crypto_text, fiat_text, in_owners_private_chat, recipient_label, status_line, when
 
 
+def explorer(offramp: OfframpRecord, transaction_hash: str) -> str:
+    """`` · View on Tronscan`` after a hash, linked to the chain's explorer (or nothing)."""
+    link = explorer_link(offramp.chain, transaction_hash)
+    return "" if link is None else " · " + t("explorer_link", url=link[1], explorer=link[0])
+
+
 def details(offramp: OfframpRecord) -> str:
     text = status_line(offramp)
     status = status_of(offramp)
     if offramp.error and status.in_refund_path:
         text += "\n" + t("detail_reason", reason=offramp.error)
     if offramp.transaction_hash:
-        text += "\n" + t("detail_deposit_tx", hash=offramp.transaction_hash)
+        text += (
+            "\n" + t("detail_deposit_tx", hash=offramp.transaction_hash) + explorer(offramp, offramp.transaction_hash)
+        )
     if offramp.refund_transaction_hash:
         text += "\n" + t("detail_refund_tx", hash=offramp.refund_transaction_hash)
+        text += explorer(offramp, offramp.refund_transaction_hash)
     text += "\n" + t("detail_created", when=when(offramp.created_at, offramp.currency))
     return text
 

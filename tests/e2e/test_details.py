@@ -152,3 +152,15 @@ async def test_the_owner_sees_their_recipient_in_full_only_in_their_private_chat
     ops, _ = render("ops_failed", {}, offramp, recipient, support="s")
     mine, _ = render("successful", {}, offramp, recipient, support="s")
     assert "+254700000021" not in ops and "+254700000021 (Jane Doe)" in mine
+
+
+async def test_the_deposit_hash_links_to_the_chains_explorer(bot: Harness) -> None:
+    user = bot.user(4113)
+    reference = await full_cashout(user)
+    await bot.sandbox.deposit(reference)
+    await bot.sandbox.advance(reference)
+    await user.send("/status")
+    offramp = await bot.services.storage.offramps.get(reference)
+    assert offramp is not None and offramp.transaction_hash
+    link = f'<a href="https://tronscan.org/#/transaction/{offramp.transaction_hash}">view on Tronscan</a>'
+    assert link in user.last_text

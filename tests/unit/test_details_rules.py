@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from offramps.rules.explorers import explorer_link
 from offramps.rules.local_time import corridor_zone
 from offramps.rules.names import may_show_name
 from ui.texts import use_language
@@ -50,3 +51,13 @@ def test_a_recipient_is_in_full_only_when_asked_for() -> None:
     bank = {"kind": "bank", "destination": "1000000001", "bank_name": "Equity Bank", "holder_name": "Jane Doe"}
     assert recipient_label(bank) == "Equity Bank ******0001 (J*** D**)"
     assert recipient_label(bank, full=True) == "Equity Bank 1000000001 (Jane Doe)"
+
+
+def test_a_transaction_hash_links_to_its_chains_explorer_from_one_table() -> None:
+    tron_hash = "a" * 64
+    assert explorer_link("TRON", tron_hash) == ("Tronscan", f"https://tronscan.org/#/transaction/{tron_hash}")
+    assert explorer_link("POLYGON", "0x" + "b" * 64) == ("PolygonScan", "https://polygonscan.com/tx/0x" + "b" * 64)
+    assert explorer_link("LIGHTNING", "c" * 64) is None  # a payment hash is on no public explorer
+    assert explorer_link("TRON", 'x" onclick="') is None  # nothing odd ever goes into a link
+    assert explorer_link("NOSUCHCHAIN", tron_hash) is None
+    assert explorer_link("TRON", None) is None
