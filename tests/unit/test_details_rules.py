@@ -4,10 +4,12 @@ corridor's local time, recipients in full only for their owner."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from offramps.rules.explorers import explorer_link
 from offramps.rules.local_time import corridor_zone
 from offramps.rules.names import may_show_name
+from offramps.rules.qr import deposit_qr_payload
 from ui.texts import use_language
 from ui.views import recipient_label, recognisable_name, when
 
@@ -61,3 +63,16 @@ def test_a_transaction_hash_links_to_its_chains_explorer_from_one_table() -> Non
     assert explorer_link("TRON", 'x" onclick="') is None  # nothing odd ever goes into a link
     assert explorer_link("NOSUCHCHAIN", tron_hash) is None
     assert explorer_link("TRON", None) is None
+
+
+def test_a_solana_deposit_qr_is_a_solana_pay_request_with_the_amount_and_tron_keeps_the_address() -> None:
+    escrow = "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM"
+    assert deposit_qr_payload("SOLANA", "USDC", escrow, Decimal("10.50")) == (
+        f"solana:{escrow}?amount=10.5&spl-token=EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
+    )
+    assert deposit_qr_payload("SOLANA", "USDT", escrow, Decimal(7)) == (
+        f"solana:{escrow}?amount=7&spl-token=Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB"
+    )
+    assert deposit_qr_payload("SOLANA", "USDC", escrow, Decimal("0.0000001")) == escrow  # finer than the mint
+    tron = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
+    assert deposit_qr_payload("TRON", "USDT", tron, Decimal(10)) == tron  # no wallet standard: see qr.py
