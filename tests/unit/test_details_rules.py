@@ -76,3 +76,22 @@ def test_a_solana_deposit_qr_is_a_solana_pay_request_with_the_amount_and_tron_ke
     assert deposit_qr_payload("SOLANA", "USDC", escrow, Decimal("0.0000001")) == escrow  # finer than the mint
     tron = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
     assert deposit_qr_payload("TRON", "USDT", tron, Decimal(10)) == tron  # no wallet standard: see qr.py
+
+
+def test_a_lightning_card_copies_the_invoice_only_when_telegram_can_carry_it() -> None:
+    from dataclasses import replace
+
+    from storage.models import OfframpRecord
+    from ui.deposit import copy_buttons
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    offramp = OfframpRecord(
+        "tg-1-abc", 1, 1, None, 1, None, "MSAT", "LIGHTNING", Decimal(1500000), "KES", None, None, None,
+        "lnbc15u1" + "q" * 200, None, "PENDING", "PENDING", None, None, False, None, None, None, None, None, now, now,
+        None,
+    )  # fmt: skip
+    use_language("en")
+    texts = {b.text: b.copy_text.text for row in copy_buttons(offramp) for b in row if b.copy_text}
+    assert texts == {"📋 Copy invoice": "lnbc15u1" + "q" * 200, "📋 Copy reference": "tg-1-abc"}
+    long_invoice = replace(offramp, escrow_address="lnbc15u1" + "q" * 300)  # over 256: tap-to-copy on the card
+    assert [b.text for row in copy_buttons(long_invoice) for b in row] == ["📋 Copy reference"]
