@@ -25,6 +25,31 @@ BOT_ID = 7000000001
 BOT_USERNAME = "kotani_offramp_test_bot"
 
 
+#: what an inline keyboard button may do; Telegram wants exactly one of these per button
+BUTTON_ACTIONS = ("callback_data", "url", "copy_text", "switch_inline_query", "switch_inline_query_current_chat",
+                  "switch_inline_query_chosen_chat", "web_app", "login_url", "callback_game", "pay")  # fmt: skip
+
+
+def button_problem(markup: Any) -> str | None:
+    """Why Telegram would refuse this inline keyboard (its error text), or None: each button
+    does exactly one thing, ``callback_data`` is 1–64 bytes and a ``copy_text`` 1–256
+    characters. Refusing here keeps a button the real API would refuse out of the tests."""
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    if not isinstance(markup, dict):
+        return None
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            actions = [name for name in BUTTON_ACTIONS if name in button]
+            if len(actions) != 1 or not button.get("text"):
+                return "BUTTON_TYPE_INVALID"
+            if "callback_data" in button and not 1 <= len(str(button["callback_data"]).encode()) <= 64:
+                return "BUTTON_DATA_INVALID"
+            if "copy_text" in button and not 1 <= len(str((button["copy_text"] or {}).get("text", ""))) <= 256:
+                return "BUTTON_COPY_TEXT_INVALID"
+    return None
+
+
 @dataclass
 class SentMessage:
     message_id: int
@@ -170,6 +195,9 @@ class LocalBotApi:
         refusal = await self.refuse(method, params)
         if refusal is not None:
             return refusal
+        problem = button_problem(params.get("reply_markup"))
+        if problem is not None:
+            return JSONResponse({"ok": False, "error_code": 400, "description": f"Bad Request: {problem}"}, 400)
         handler = getattr(self, f"api_{method}", None)
         if handler is None:
             return JSONResponse({"ok": False, "error_code": 404, "description": f"Not Found: method {method}"}, 404)

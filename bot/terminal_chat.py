@@ -35,6 +35,7 @@ RESET = "\033[0m"
 ANSWER_SECONDS = 15.0
 QUIET_SECONDS = 0.5
 BUTTON_NUMBER = re.compile(r"[1-9][0-9]*")
+COPY = "\x00copy:"  # marks a copy-text button among the (label, callback data) pairs
 
 
 def plain(text: str) -> str:
@@ -156,7 +157,9 @@ class TerminalChat:
             print(f"\n{header} {plain(message.text)}", file=self.out)
         markup: dict[str, Any] = message.reply_markup or {}
         self.buttons = [
-            (b["text"], b["callback_data"], message) for row in markup.get("inline_keyboard", []) for b in row
+            (b["text"], b.get("callback_data") or COPY + b.get("copy_text", {}).get("text", ""), message)
+            for row in markup.get("inline_keyboard", [])
+            for b in row
         ]
         if self.buttons:
             labels = "   ".join(f"[{i}] {label}" for i, (label, _, _) in enumerate(self.buttons, 1))
@@ -175,6 +178,9 @@ class TerminalChat:
             return None
         if BUTTON_NUMBER.fullmatch(text) and int(text) <= len(self.buttons):
             _, data, message = self.buttons[int(text) - 1]
+            if data.startswith(COPY):  # Telegram copies it on the phone; the bot hears nothing
+                print(f"{DIM}📋 {data[len(COPY) :]}{RESET}", file=self.out, flush=True)
+                return None
             return self.api.button_press(DEMO_USER, message, data)
         if text.lower() == "c" and self.contact_offered:
             self.contact_offered = False

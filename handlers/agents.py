@@ -23,6 +23,7 @@ from ui.reports import export_csv, period_summary
 from ui.texts import raw, status_words, t
 
 AGENT_ID = 0
+LINK_REFERENCE = re.compile(r"[A-Za-z0-9_.-]{1,48}")
 Handler = Callable[[Update, Context], Coroutine[Any, Any, Any]]
 
 
@@ -202,6 +203,38 @@ async def export(update: Update, context: Context) -> None:
     )
 
 
+# --- agents: customer-view links ----------------------------------------------------------
+
+
+async def revoke_link(update: Update, context: Context, reference: str) -> None:
+    """End the customer-view links of a cash-out the agent served (an admin: any). Someone
+    else's or an unknown reference get the same answer, so nothing is learnt by guessing."""
+    svc = services(context)
+    asker = user_id(update)
+    offramp = await svc.storage.offramps.get(reference) if LINK_REFERENCE.fullmatch(reference) else None
+    if offramp is None or (offramp.agent_id != asker and not await has_role(svc, asker, "admin")):
+        await say(update, context, t("revoke_link_unknown"))
+        return
+    if await svc.storage.customer_links.revoke(offramp.reference_id, asker):
+        await svc.storage.audit.record(asker, "link_revoked", offramp.reference_id)
+    await say(update, context, t("link_revoked", reference=offramp.reference_id))
+
+
+async def revoke_link_command(update: Update, context: Context) -> None:
+    """``/revokelink <reference>``"""
+    if not context.args:
+        await say(update, context, t("revoke_link_usage"))
+        return
+    await revoke_link(update, context, context.args[0])
+
+
+async def revoke_link_button(update: Update, context: Context) -> None:
+    assert update.callback_query is not None
+    await answer(update)
+    (reference,) = cb.LINK_REVOKE.parse(update.callback_query.data)
+    await revoke_link(update, context, reference)
+
+
 def agent_handlers() -> list[object]:
     return [
         ConversationHandler(
@@ -219,4 +252,6 @@ def agent_handlers() -> list[object]:
         CommandHandler("find", staff("agent", find)),
         CommandHandler("summary", staff("agent", summary)),
         CommandHandler("export", staff("agent", export)),
+        CommandHandler("revokelink", staff("agent", revoke_link_command)),
+        CallbackQueryHandler(staff("agent", revoke_link_button), pattern=cb.LINK_REVOKE.pattern),
     ]

@@ -30,6 +30,11 @@ def chat_id(update: Update) -> int:
     return update.effective_chat.id
 
 
+def in_private_chat(update: Update) -> bool:
+    """A person's own private chat with the bot: their own details are shown there in full."""
+    return update.effective_chat is not None and update.effective_chat.type == "private"
+
+
 def conversation_data(update: Update, context: Context) -> dict[str, Any]:
     """What one person's conversation in one chat remembers (a cash-out draft, the refund
     being answered): one person may be mid-way in a private chat and in a group at once, and

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from handlers.common import Context, answer, chat_id, edit_or_say, say, services, user_id
 from handlers.transactions import history, open_reference
-from offramps.rules.links import verified_reference
+from offramps.rules.links import LINK_LIFETIME, link_expired, verified_reference
 from ui import callbacks as cb
 from ui.keyboards import main_menu
 from ui.texts import raw, supported, t, use_language
@@ -53,14 +53,25 @@ async def start(update: Update, context: Context) -> None:
         await open_reference(update, context, payload[3:])
         return
     if payload.startswith("v_"):
-        reference = verified_reference(payload, context.bot.token)
-        offramp = await services(context).storage.offramps.get(reference) if reference else None
-        if offramp is None:
-            await say(update, context, t("unknown_transaction"))
-            return
-        await say(update, context, t("customer_view", details="") + details(offramp))
+        await customer_view(update, context, payload)
         return
     await say(update, context, t("welcome"), main_menu())
+
+
+async def customer_view(update: Update, context: Context, payload: str) -> None:
+    """A walk-in customer's read-only view, while its link is valid: signed by us, the cash-out
+    younger than the link's lifetime, and not revoked by an agent."""
+    svc = services(context)
+    reference = verified_reference(payload, context.bot.token)
+    offramp = await svc.storage.offramps.get(reference) if reference else None
+    if offramp is None:
+        await say(update, context, t("unknown_transaction"))
+    elif await svc.storage.customer_links.is_revoked(offramp.reference_id):
+        await say(update, context, t("customer_view_revoked"))
+    elif link_expired(offramp.created_at, svc.clock()):
+        await say(update, context, t("customer_view_expired", days=LINK_LIFETIME.days))
+    else:
+        await say(update, context, t("customer_view", details="") + details(offramp))
 
 
 async def help_command(update: Update, context: Context) -> None:

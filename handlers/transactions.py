@@ -14,16 +14,23 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from handlers.common import Context, answer, chat_id, edit_or_say, say, services, user_id
+from handlers.common import Context, answer, chat_id, edit_or_say, in_private_chat, say, services, user_id
 from kotani import errors
 from offramps.roles import has_role, role_of
 from offramps.states import awaits_deposit, deposit_seen, status_of, submitted
 from storage.models import OfframpRecord
 from ui import callbacks as cb
-from ui.keyboards import keyboard
 from ui.problems import kotani_problem
 from ui.texts import raw, status_words, t
-from ui.transactions import action_buttons, cancel_question, card, details
+from ui.transactions import (
+    action_buttons,
+    back_to_history,
+    cancel_question,
+    card,
+    details,
+    history_view,
+    with_revoke_link,
+)
 from ui.views import when
 
 PAGE = 10
@@ -75,23 +82,39 @@ async def refresh_from_kotani(update: Update, context: Context, offramp: Offramp
     return await svc.storage.offramps.get(offramp.reference_id) or offramp
 
 
-async def card_of(context: Context, offramp: OfframpRecord) -> str:
+def shown_in_full(update: Update, offramp: OfframpRecord) -> bool:
+    """The owner reading their own cash-out in their private chat sees its recipient exactly
+    as they typed it (a typo must be visible); anyone else, or any group, a masked one."""
+    return in_private_chat(update) and user_id(update) == offramp.user_id
+
+
+async def card_of(context: Context, offramp: OfframpRecord, *, full: bool | None = None) -> str:
     svc = services(context)
     recipient = (
         await svc.storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None
     )
     deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes)
-    return card(offramp, recipient=recipient, deadline=deadline)
+    return card(offramp, recipient=recipient, deadline=deadline, full=full)
 
 
-async def show(update: Update, context: Context, offramp: OfframpRecord, *, timeline: bool = False) -> None:
-    text = await card_of(context, offramp)
+async def show(
+    update: Update, context: Context, offramp: OfframpRecord, *, timeline: bool = False, back: int | None = None
+) -> None:
+    """The cash-out's card; ``back``: opened from the /history page at this offset."""
+    text = await card_of(context, offramp, full=shown_in_full(update, offramp))
     if timeline:
         events = await services(context).storage.offramps.events(offramp.reference_id)
-        steps = [f"{when(e.received_at)} · {status_words(e.status or '')}" for e in events if e.changed and e.status]
+        steps = [
+            f"{when(e.received_at, offramp.currency)} · {status_words(e.status or '')}"
+            for e in events
+            if e.changed and e.status
+        ]
         if steps:
             text += "\n\n" + t("timeline_header") + "\n" + "\n".join(steps)
-    await edit_or_say(update, context, text, action_buttons(offramp))
+    buttons = action_buttons(offramp)
+    if offramp.agent_id is not None and offramp.agent_id == user_id(update) and in_private_chat(update):
+        buttons = with_revoke_link(buttons, offramp.reference_id)  # the agent who served a walk-in
+    await edit_or_say(update, context, text, buttons if back is None else back_to_history(buttons, back))
 
 
 async def status_command(update: Update, context: Context) -> None:
@@ -116,6 +139,14 @@ async def open_button(update: Update, context: Context) -> None:
     await show(update, context, offramp, timeline=True)
 
 
+async def open_from_history(update: Update, context: Context) -> None:
+    assert update.callback_query is not None
+    offset, reference = cb.HISTORY_OPEN.parse(update.callback_query.data)
+    offramp = await owned_and_answered(update, context, reference)
+    if offramp is not None:
+        await show(update, context, offramp, timeline=True, back=int(offset))
+
+
 async def open_reference(update: Update, context: Context, reference: str) -> None:
     """Deep link ``/start tx_<reference>``."""
     offramp = await owned(update, context, reference)
@@ -133,18 +164,17 @@ async def history(update: Update, context: Context, offset: int = 0) -> None:
         return
     offset = max(0, min(offset, (total - 1) // PAGE * PAGE))
     page = await svc.storage.offramps.for_user(owner, limit=PAGE, offset=offset)
-    rows = [[(f"{o.reference_id} · {status_words(o.status)}", cb.TX_OPEN(o.reference_id))] for o in page]
-    nav = []
-    if offset > 0:
-        nav.append((raw("btn_newer"), cb.HISTORY_PAGE(offset - PAGE)))
-    if offset + PAGE < total:
-        nav.append((raw("btn_older"), cb.HISTORY_PAGE(offset + PAGE)))
-    if nav:
-        rows.append(nav)
-    await answer(update)
-    await edit_or_say(
-        update, context, t("history_header", start=offset + 1, end=offset + len(page), total=total), keyboard(rows)
+    recipients = {
+        o.recipient_id: recipient
+        for o in page
+        if o.recipient_id is not None
+        and (recipient := await svc.storage.recipients.get(o.recipient_id, o.user_id)) is not None
+    }
+    text, buttons = history_view(
+        page, recipients, offset=offset, total=total, page_size=PAGE, full=in_private_chat(update)
     )
+    await answer(update)
+    await edit_or_say(update, context, text, buttons)
 
 
 async def history_command(update: Update, context: Context) -> None:
@@ -230,4 +260,5 @@ def transaction_handlers() -> list[object]:
         CallbackQueryHandler(cancel_sure_button, pattern=cb.TX_CANCEL_SURE.pattern),
         CallbackQueryHandler(keep_button, pattern=cb.TX_KEEP.pattern),
         CallbackQueryHandler(history_page, pattern=cb.HISTORY_PAGE.pattern),
+        CallbackQueryHandler(open_from_history, pattern=cb.HISTORY_OPEN.pattern),
     ]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from storage.audit import AuditRepository
 from storage.db import DEFAULT_PATH, Database
+from storage.links import CustomerLinkRepository
 from storage.offramps import OfframpRepository, UnknownOfframp
 from storage.outbox import OutboxRepository
 from storage.owed import OwedRule, owe_nothing
@@ -35,6 +36,7 @@ class Storage:
     audit: AuditRepository
     sender_addresses: SenderAddressRepository
     updates: UpdateRepository
+    customer_links: CustomerLinkRepository
 
     @classmethod
     async def open(cls, path: str | Path = DEFAULT_PATH) -> Storage:
@@ -55,6 +57,7 @@ class Storage:
             AuditRepository(db),
             SenderAddressRepository(db),
             UpdateRepository(db),
+            CustomerLinkRepository(db),
         )
 
     async def close(self) -> None:

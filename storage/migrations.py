@@ -166,6 +166,15 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX telegram_updates_by_time ON telegram_updates (received_at);
     """,
+    # 5: customer-view links an agent revoked (a link is signed, not stored: revoking one needs a
+    # row, kept across restarts; one row ends every link to that cash-out)
+    """
+    CREATE TABLE customer_view_revocations (
+        reference_id  TEXT PRIMARY KEY,
+        revoked_by    INTEGER NOT NULL,
+        revoked_at    TEXT NOT NULL
+    );
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -86,6 +86,8 @@ TX_CANCEL = Callback("t:cx", (REFERENCE,))
 TX_CANCEL_SURE = Callback("t:cxy", (REFERENCE,))  # the second tap: "yes, cancel it"
 TX_KEEP = Callback("t:keep", (REFERENCE,))
 HISTORY_PAGE = Callback("h:p", (NUMBER,))
+#: one entry opened from a history page: the page's offset rides along for the Back button
+HISTORY_OPEN = Callback("h:o", (r"\d{1,6}", REFERENCE))
 RECEIPT = Callback("t:rc", (REFERENCE,))  # the receipt image of a delivered cash-out
 REFUND_INVOICE = Callback("r:inv", (REFERENCE,))
 REFUND_RETRY = Callback("r:retry", (REFERENCE,))
@@ -94,3 +96,5 @@ REFUND_STATUS = Callback("r:st", (REFERENCE,))
 # --- the agent desk ------------------------------------------------------------------------
 AGENT_ADD = Callback("a:add")
 AGENT_REMOVE = Callback("a:rm", (NUMBER,))
+#: end the customer-view links of a walk-in customer's cash-out
+LINK_REVOKE = Callback("a:rvk", (REFERENCE,))

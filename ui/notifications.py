@@ -12,7 +12,7 @@ from storage.models import OfframpRecord, Recipient
 from ui import callbacks as cb
 from ui.keyboards import keyboard
 from ui.texts import raw, status_words, t
-from ui.views import crypto_text, fiat_text, network_name, recipient_label, sats_number
+from ui.views import crypto_text, fiat_text, in_owners_private_chat, network_name, recipient_label, sats_number
 
 
 def render(
@@ -23,7 +23,12 @@ def render(
         "reference": reference,
         "crypto": crypto_text(offramp.token, offramp.chain, offramp.crypto_amount),
         "receive": fiat_text(offramp.fiat_transaction_amount, offramp.currency),
-        "recipient": recipient_label(recipient) if recipient else t("the_recipient"),
+        # in full only in the owner's own private chat, never to agents or the operations chat
+        "recipient": recipient_label(
+            recipient, full=not kind.startswith(("ops_", "agent_")) and in_owners_private_chat(offramp)
+        )
+        if recipient
+        else t("the_recipient"),
         "network": network_name(recipient.network if recipient else None),
         "support": support,
         "reason": payload.get("error") or offramp.error or t("no_reason_given"),

@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from handlers.cashout.draft import CashDraft, draft, finish
 from handlers.cashout.prompts import cancel_row, fetch_quote, keep_quote, reprompt, show_summary
 from handlers.cashout.states import ADDRESS_HINTS, LIGHTNING_NETWORK, REFUND, SUMMARY
-from handlers.common import Context, answer, chat_id, say, services, user_id
+from handlers.common import Context, answer, chat_id, in_private_chat, say, services, user_id
 from kotani import errors
 from kotani.chains import Chain, is_valid_address, matches_address_format
 from kotani.models import RefundConfig
@@ -163,8 +163,8 @@ async def confirmed(update: Update, context: Context) -> int:
         await say(update, context, t("create_failed", reason=kotani_problem(outcome.error)), main_menu())
         return finish(update, context)
     offramp = outcome.offramp
-    label = recipient_label(cash["recipient"])
-    await send_deposit(update, context, offramp, label)
+    label = recipient_label(cash["recipient"])  # masked: also what the audit log keeps
+    await send_deposit(update, context, offramp, recipient_label(cash["recipient"], full=in_private_chat(update)))
     if outcome.new and cash.get("for_customer"):
         owner = user_id(update)
         await svc.storage.audit.record(owner, "cashout_for_customer", offramp.reference_id, recipient=label)
@@ -189,7 +189,5 @@ async def send_deposit(update: Update, context: Context, offramp: OfframpRecord,
         ),
         parse_mode=ParseMode.HTML,
     )
-    message = await say(
-        update, context, deposit_text(offramp, recipient, deadline), deposit_buttons(offramp.reference_id)
-    )
+    message = await say(update, context, deposit_text(offramp, recipient, deadline), deposit_buttons(offramp))
     await svc.storage.offramps.set_status_message(offramp.reference_id, message.message_id)

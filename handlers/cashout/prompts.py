@@ -18,7 +18,7 @@ from telegram.constants import ChatType
 
 from handlers.cashout.draft import CashDraft, draft
 from handlers.cashout.states import AMOUNT, BANK_PICK, HOLDER_NAME, MM_NUMBER, QUOTE, RECIPIENT, REFUND, SUMMARY
-from handlers.common import Context, answer, edit_or_say, say, services, user_id
+from handlers.common import Context, answer, edit_or_say, in_private_chat, say, services, user_id
 from kotani import errors
 from kotani.chains import MSAT_PER_SAT, TOKEN_DECIMALS, Chain, Token, sats_to_msat
 from kotani.currencies import currency_decimals
@@ -339,7 +339,7 @@ async def show_summary(update: Update, context: Context, *, note: str | None = N
         crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),
         chain=cash["chain"].title(),
         receive=fiat_text(Decimal(quote["receive"]), cash["currency"]),
-        recipient=recipient_label(cash["recipient"]),
+        recipient=recipient_label(cash["recipient"], full=in_private_chat(update)),  # a typo must be visible
         fee=fiat_text(Decimal(quote["fee"]), cash["currency"]),
         token_unit="sat" if is_lightning(cash["chain"]) else cash["token"],
         rate=f"{rate.normalize():f}",

@@ -39,6 +39,7 @@ from handlers.common import Context, answer, say, services, user_id
 from kotani import errors
 from kotani.redact import mask_name
 from offramps.corridors import offers_till_and_paybill
+from offramps.rules.names import may_show_name
 from offramps.rules.phones import PhoneError, normalise_phone
 from ui import callbacks as cb
 from ui.keyboards import keyboard
@@ -46,6 +47,7 @@ from ui.problems import kotani_problem
 from ui.texts import t
 from ui.views import (
     network_name,
+    recognisable_name,
 )
 
 
@@ -124,6 +126,17 @@ async def chose_network(update: Update, context: Context) -> int:
     return await validate_phone(update, context)
 
 
+def registered_name_shown(update: Update, context: Context, number: str, name: str) -> str:
+    """The registered name as the name check shows it: recognisable (``Jane M. D.``) for a few
+    numbers a day, initials only beyond (offramps/rules/names.py says why)."""
+    if "*" in name:
+        return name  # the provider masked it already
+    assert context.user_data is not None
+    memory = context.user_data.setdefault("name_checks", {})
+    allowed = may_show_name(memory, number, services(context).clock().date())
+    return recognisable_name(name) if allowed else mask_name(name)
+
+
 async def validate_phone(update: Update, context: Context) -> int:
     svc = services(context)
     recipient = draft(update, context)["recipient"]
@@ -143,7 +156,7 @@ async def validate_phone(update: Update, context: Context) -> int:
         recipient["network"] = check.network
     if check.account_name and check.name_lookup_status == "MATCHED":
         recipient["looked_up_name"] = check.account_name
-        shown = check.account_name if "*" in check.account_name else mask_name(check.account_name)
+        shown = registered_name_shown(update, context, recipient["destination"], check.account_name)
         buttons = yes_no()
         return await ask(update, context, HOLDER_CONFIRM, t("confirm_holder", name=shown), buttons)
     if check.name_lookup_reason and check.name_lookup_status not in ("NOT_ENABLED", None):
@@ -253,7 +266,14 @@ async def typed_bank_holder(update: Update, context: Context) -> int:
     if check.name_matched is False and check.account_name:
         buttons = yes_no()
         return await ask(
-            update, context, HOLDER_CONFIRM, t("bank_name_mismatch", name=mask_name(check.account_name)), buttons
+            update,
+            context,
+            HOLDER_CONFIRM,
+            t(
+                "bank_name_mismatch",
+                name=registered_name_shown(update, context, recipient["destination"], check.account_name),
+            ),
+            buttons,
         )
     return await after_recipient(update, context)
 

@@ -37,10 +37,36 @@ TOKEN_CONTRACTS: dict[tuple[Chain, str], tuple[str, int]] = {
 }
 
 
+#: Solana Pay ``spl-token`` mints (and their decimals) of the tokens offered on Solana.
+SOLANA_MINTS: dict[str, tuple[str, int]] = {
+    "USDC": ("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", 6),
+    "USDT": ("Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB", 6),
+}
+
+# Where the amount can ride in the QR, and where it cannot:
+# - EVM chains: EIP-681 (``ethereum:<contract>@<chain id>/transfer?address=…&uint256=…``).
+# - Solana: a Solana Pay transfer request (``solana:<address>?amount=…&spl-token=<mint>``), the
+#   wallet standard Phantom, Solflare and others scan; the amount is in token units.
+# - Tron: no wallet standard exists for a TRC-20 payment request. TronLink's ``tronlinkoutside``
+#   deep links open the app rather than encode a transfer, and the ``tron:`` URIs some wallets
+#   read are their own, unlike one another; a QR one wallet misreads could send TRX instead of
+#   USDT, or nothing. The bare address is what every Tron wallet scans, so it stays, and the
+#   exact amount is a copy button on the card.
+# - Stellar: SEP-7 (``web+stellar:pay``) exists, but few wallets scan it from a camera and a
+#   deposit may need a memo we do not have; the bare address, like Tron.
+
+
 def deposit_qr_payload(chain: str, token: str, address: str, amount: Decimal) -> str:
-    """``lightning:<BOLT11>``, EIP-681 for known EVM tokens, else the bare address."""
+    """``lightning:<BOLT11>``, EIP-681 for known EVM tokens, Solana Pay for Solana's USDC and
+    USDT, else the bare address (see above why Tron and Stellar keep it)."""
     if chain == Chain.LIGHTNING:
         return "lightning:" + address.upper()
+    if chain == Chain.SOLANA and token in SOLANA_MINTS:
+        mint, decimals = SOLANA_MINTS[token]
+        exponent = amount.normalize().as_tuple().exponent
+        if amount > 0 and isinstance(exponent, int) and -exponent <= decimals:  # no dust below the mint's places
+            return f"solana:{address}?amount={format(amount.normalize(), 'f')}&spl-token={mint}"
+        return address
     known = TOKEN_CONTRACTS.get((Chain(chain), token)) if chain in Chain.__members__ else None
     if known is not None and Chain(chain) in EVM_CHAINS:
         contract, decimals = known

@@ -43,7 +43,7 @@ async def walk_in_cashout(desk: Harness, agent_id: int, phone: str = "0700000001
     if "full name" in agent.last_text:
         await agent.send("Jane Doe")
     else:
-        assert "registered to <b>J*** M*** D**</b>" in agent.last_text
+        assert "registered to <b>Jane M. D.</b>" in agent.last_text
         await agent.press("Yes")
     await agent.send(TRON_WALLET)
     await agent.press("Confirm")
@@ -226,3 +226,49 @@ async def test_an_agent_submits_a_lightning_refund_invoice_for_the_customer(desk
     await desk.notified(AGENT, "Refunded")
     await desk.user(ADMIN).send("/audit")
     assert "submit_refund_invoice" in desk.user(ADMIN).last_text
+
+
+async def test_a_customer_view_link_expires_after_30_days_and_an_agent_can_revoke_it(desk: Harness) -> None:
+    await add_agent(desk, AGENT)
+    await add_agent(desk, OTHER_AGENT)
+    agent, customer = desk.user(AGENT), desk.user(CUSTOMER)
+    first = await walk_in_cashout(desk, AGENT)
+    first_link = next(m.text for m in agent.chat if m.text and "?start=v_" in m.text).split("?start=")[1].split()[0]
+    second = await walk_in_cashout(desk, AGENT)
+    second_link = next(
+        m.text for m in reversed(agent.chat) if m.text and "?start=v_" in m.text
+    ).split("?start=")[1].split()[0]  # fmt: skip
+    await customer.send(f"/start {first_link}")
+    assert first in customer.last_text and "shared with you" in customer.last_text
+    await desk.user(OTHER_AGENT).send(f"/revokelink {first}")  # not theirs: nothing learnt, nothing done
+    assert "no cash-out of yours" in desk.user(OTHER_AGENT).last_text
+    await customer.send(f"/revokelink {first}")
+    assert "This command is for agents" in customer.last_text
+    await agent.send("/revokelink")
+    assert "/revokelink tg-123-abcd" in agent.last_text  # how to use it
+    await agent.send(f"/revokelink {first}")
+    assert f"customer link of <b>{first}</b> no longer works" in agent.last_text
+    await customer.send(f"/start {first_link}")
+    assert "withdrawn by the agent" in customer.last_text and first not in customer.last_text
+    await agent.send("/queue")  # the serving agent's card offers the same as a button
+    await agent.press(second)
+    await agent.press("Revoke customer link")
+    assert f"customer link of <b>{second}</b> no longer works" in agent.last_text
+    async with running_bot(desk.sandbox, desk.db_path, desk.telegram, desk.telegram_url, desk.clock,
+                           extra_env={"ADMIN_IDS": str(ADMIN)}) as restarted:  # fmt: skip
+        await restarted.user(CUSTOMER).send(f"/start {second_link}")
+        assert "withdrawn by the agent" in restarted.user(CUSTOMER).last_text  # revocation survives a restart
+    admin = desk.user(ADMIN)
+    await admin.send("/audit")
+    assert "link_revoked" in admin.last_text
+    third = await walk_in_cashout(desk, AGENT)
+    third_link = next(
+        m.text for m in reversed(agent.chat) if m.text and "?start=v_" in m.text
+    ).split("?start=")[1].split()[0]  # fmt: skip
+    desk.clock.advance(29 * 86400)
+    await customer.send(f"/start {third_link}")
+    assert third in customer.last_text
+    desk.clock.advance(1 * 86400 + 1)
+    await customer.send(f"/start {third_link}")
+    assert "link has expired" in customer.last_text and "30 days" in customer.last_text
+    assert third not in customer.last_text

@@ -23,7 +23,7 @@ async def test_success_is_announced_step_by_step_and_the_deposit_message_updates
     assert sum("We received your 10 USDT" in t for t in all_texts) == 1
     assert sum("Payout in progress" in t for t in all_texts) == 1
     [delivered] = [t for t in all_texts if "Delivered!" in t]
-    assert "1,269 KES reached M-PESA +254******001 (J*** M*** D**)" in delivered
+    assert "1,269 KES reached M-PESA +254700000001 (Jane M. D.)" in delivered
     assert "confirmation SMS from M-PESA" in delivered
     assert deposit.edits >= 1 and "✅ delivered" in (deposit.text or "")
     assert "Cancel" not in user.buttons(deposit)
