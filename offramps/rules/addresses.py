@@ -18,6 +18,12 @@ _OTHER_CONTRACTS: dict[Chain, frozenset[str]] = {
             "TEkxiTehnzSmSe2XqrBj4w32RUN966rdz8",  # USDC (TRC-20)
         }
     ),
+    Chain.SOLANA: frozenset(
+        {
+            "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",  # USDC mint
+            "Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB",  # USDT mint
+        }
+    ),
 }
 
 

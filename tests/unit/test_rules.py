@@ -120,3 +120,13 @@ def test_an_invoice_that_expires_too_soon_is_not_called_expired() -> None:
     with pytest.raises(InvoiceProblem) as expired:
         check_refund_invoice(past, amount_msat=1_500_000, network="bc", now=now, valid_for_seconds=3600)
     assert expired.value.key == "invoice_expired"
+
+
+def test_token_contracts_are_known_on_every_chain_people_cash_out_from() -> None:
+    from kotani.chains import Chain
+    from offramps.rules.addresses import is_token_contract
+
+    assert is_token_contract(Chain.TRON, "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")
+    assert is_token_contract(Chain.POLYGON, "0xc2132d05d31c914a87c6611c10748aeb04b58e8f")  # any letter case
+    assert is_token_contract(Chain.SOLANA, "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v")
+    assert not is_token_contract(Chain.TRON, "TJWXuPnMd5noaCaJw6EmHHyED9iH4Rr5Up")
