@@ -18,6 +18,14 @@ NOTIFIED = frozenset(
      "EXPIRED", "REQUIRE_REVIEW"}
 )  # fmt: skip
 
+#: The owner's notices that only tell where a cash-out is on its way: once a later notice of
+#: the same cash-out is owed, one of these still unsent is dropped (the edited card shows the
+#: current state, and the later notice says what it would have said). Terminal notices, the
+#: invoice request (it asks for something), agents' copies and ops alerts are never dropped.
+INTERMEDIATE = frozenset(
+    {"crypto_received", "in_progress", "failed", "require_review", "deposit_reminder", "slow_payout"}
+)
+
 #: What the operations chat is alerted about (something a human may have to act on).
 OPS_ALERTS = frozenset({"FAILED", "REFUND_FAILED", "REQUIRE_REVIEW"})
 
@@ -30,9 +38,9 @@ def notifications_owed(
     payload = payload_of(after, before.status, correction)
     status_changed = before.status != after.status
     if after.awaiting_invoice and not before.awaiting_invoice:
-        owed.append(Owed(after.chat_id, "invoice_needed", payload))
+        owed.append(Owed(after.chat_id, "invoice_needed", payload, supersedes=INTERMEDIATE))
     elif status_changed and after.status in NOTIFIED:
-        owed.append(Owed(after.chat_id, after.status.lower(), payload))
+        owed.append(Owed(after.chat_id, after.status.lower(), payload, supersedes=INTERMEDIATE))
     agent = after.agent_id
     if status_changed and agent is not None and agent != after.chat_id and after.status in TERMINAL:
         owed.append(Owed(agent, "agent_" + after.status.lower(), payload))

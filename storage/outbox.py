@@ -48,6 +48,38 @@ def enqueue(
     return cursor.lastrowid
 
 
+def supersede(conn: sqlite3.Connection, now: str, chat_id: int, reference_id: str, kinds: frozenset[str]) -> list[str]:
+    """Drop this chat's unsent notices of ``reference_id`` whose kind is in ``kinds``; returns
+    the kinds dropped, oldest first.
+
+    A row a sender holds under a live lease is left alone: it may be on its way to Telegram
+    right now, and dropping it would only make the record lie (it is sent, and the later
+    notice then simply follows it). Dropped rows are kept, marked given up with the reason.
+    """
+    if not kinds:
+        return []
+    marks = ",".join("?" for _ in kinds)
+    rows = conn.execute(
+        f"""
+        SELECT id, kind, payload FROM outbox
+        WHERE chat_id = ? AND reference_id = ? AND sent_at IS NULL AND dead_at IS NULL
+          AND (claimed_until IS NULL OR claimed_until < ?) AND kind IN ({marks})
+        ORDER BY id
+        """,  # noqa: S608 (placeholders only)
+        (chat_id, reference_id, now, *sorted(kinds)),
+    ).fetchall()
+    if rows:
+        ids = [row[0] for row in rows]
+        conn.execute(
+            f"UPDATE outbox SET dead_at = ?, last_error = ? WHERE id IN ({','.join('?' for _ in ids)})",  # noqa: S608
+            (now, "superseded by a later notice of the same cash-out", *ids),
+        )
+    dropped: list[str] = []
+    for row in rows:  # what a dropped row had itself folded in is folded on, not lost
+        dropped += [*json.loads(row[2]).get("folded", []), str(row[1])]
+    return dropped
+
+
 class OutboxRepository:
     def __init__(self, db: Database, *, max_attempts: int = MAX_ATTEMPTS, retry_base_seconds: float = 5) -> None:
         self._db = db

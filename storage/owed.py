@@ -19,6 +19,10 @@ class Owed:
     chat_id: int
     kind: str
     payload: dict[str, Any]
+    #: kinds of this chat's still-unsent notices of the same cash-out that this one makes
+    #: redundant: storage drops them (unless a sender holds them) and lists them in the new
+    #: row's payload under ``folded``, so its text can say what they would have said
+    supersedes: frozenset[str] = frozenset()
 
 
 def payload_of(after: OfframpRecord, previous: str, correction: bool) -> dict[str, Any]:

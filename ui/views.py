@@ -83,7 +83,8 @@ def status_line(offramp: OfframpRecord) -> str:
         reference=offramp.reference_id,
         crypto=crypto_text(offramp.token, offramp.chain, offramp.crypto_amount),
         receive=fiat_text(offramp.fiat_transaction_amount, offramp.currency),
-        status=status_words(offramp.status),
+        # "refund in progress" would be untrue while the refund waits for the owner's invoice
+        status=raw("st_awaiting_invoice") if offramp.awaiting_invoice else status_words(offramp.status),
     )
 
 
