@@ -7,6 +7,8 @@ so the change and the notifications it owes are committed together.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from storage.models import OfframpRecord
 from storage.owed import Owed, OwedRule, payload_of
 from storage.status_rules import TERMINAL
@@ -59,3 +61,41 @@ def notices(ops_chat_id: int | None) -> OwedRule:
         return notifications_owed(before, after, correction=correction, ops_chat_id=ops_chat_id)
 
     return owed
+
+
+#: How long before the deposit window closes the customer is reminded, if nothing arrived.
+REMINDER_LEAD_MINUTES = 10
+#: Statuses in which a payout can stall after the customer's crypto arrived.
+PAYOUT_RUNNING = frozenset({"CRYPTO_RECEIVED", "IN_PROGRESS"})
+
+
+def timed_notices(
+    offramp: OfframpRecord,
+    now: datetime,
+    *,
+    window_minutes: int,
+    slow_after_minutes: int,
+    ops_chat_id: int | None = None,
+) -> list[Owed]:
+    """Notices owed by the passing of time rather than by a status change: the reminder before
+    the deposit window closes with nothing arrived, and "taking longer than usual" (with an ops
+    alert) for a payout running past its corridor's threshold.
+
+    Returns what is due now; storage writes each at most once per cash-out (``owe_once``), so
+    a reconciler round may ask as often as it likes and a restart repeats nothing.
+    """
+    payload = payload_of(offramp, offramp.status, False)
+    deadline = offramp.created_at + timedelta(minutes=window_minutes)
+    lead = timedelta(minutes=REMINDER_LEAD_MINUTES)
+    nothing_arrived = offramp.transaction_hash is None and offramp.onchain_status in (None, "PENDING")
+    if offramp.status == "PENDING" and nothing_arrived and deadline - lead <= now < deadline:
+        minutes = max(1, round((deadline - now).total_seconds() / 60))
+        reminder = {**payload, "deadline": deadline.isoformat(), "minutes": minutes}
+        return [Owed(offramp.chat_id, "deposit_reminder", reminder)]
+    if offramp.status in PAYOUT_RUNNING and now - offramp.updated_at >= timedelta(minutes=slow_after_minutes):
+        slow = {**payload, "minutes": slow_after_minutes}
+        owed = [Owed(offramp.chat_id, "slow_payout", slow)]
+        if ops_chat_id is not None:
+            owed.append(Owed(ops_chat_id, "ops_slow_payout", slow))
+        return owed
+    return []

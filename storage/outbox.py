@@ -16,6 +16,7 @@ from typing import Any
 
 from storage.db import Database, to_text
 from storage.models import OutboxMessage
+from storage.owed import Owed
 
 MAX_ATTEMPTS = 12
 
@@ -89,6 +90,25 @@ class OutboxRepository:
     async def add(self, chat_id: int, kind: str, payload: dict[str, Any], reference_id: str | None = None) -> int:
         def work(conn: sqlite3.Connection) -> int:
             return enqueue(conn, self._db.now(), chat_id, reference_id, kind, payload)
+
+        return await self._db.run(work)
+
+    async def owe_once(self, reference_id: str, owed: list[Owed]) -> list[int]:
+        """Write each notice unless this chat was already owed one of its kind for this
+        cash-out (sent, pending or dropped): notices owed by time, decided again every round,
+        go out once, across restarts. Returns the ids of the rows written."""
+
+        def work(conn: sqlite3.Connection) -> list[int]:
+            now = self._db.now()
+            ids = []
+            for notice in owed:
+                seen = conn.execute(
+                    "SELECT 1 FROM outbox WHERE reference_id = ? AND chat_id = ? AND kind = ?",
+                    (reference_id, notice.chat_id, notice.kind),
+                ).fetchone()
+                if seen is None:
+                    ids.append(enqueue(conn, now, notice.chat_id, reference_id, notice.kind, notice.payload))
+            return ids
 
         return await self._db.run(work)
 
