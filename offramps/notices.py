@@ -43,6 +43,10 @@ def notifications_owed(
         owed.append(Owed(after.chat_id, "invoice_needed", payload, supersedes=INTERMEDIATE))
     elif status_changed and after.status in NOTIFIED:
         owed.append(Owed(after.chat_id, after.status.lower(), payload, supersedes=INTERMEDIATE))
+    if status_changed and after.status == "SUCCESSFUL":
+        owed.append(
+            Owed(after.chat_id, "receipt", payload, even_if_shown=True)
+        )  # an image they can forward, right after
     agent = after.agent_id
     if status_changed and agent is not None and agent != after.chat_id and after.status in TERMINAL:
         owed.append(Owed(agent, "agent_" + after.status.lower(), payload))

@@ -204,7 +204,7 @@ class OfframpRepository:
             if notify and changed:
                 for owed in self._owed(before, after, verdict.correction):
                     dropped = supersede(conn, now, owed.chat_id, after.reference_id, owed.supersedes)
-                    if owed.chat_id != answered_chat_id:
+                    if owed.chat_id != answered_chat_id or owed.even_if_shown:
                         payload = {**owed.payload, "folded": dropped} if dropped else owed.payload
                         outbox_ids.append(enqueue(conn, now, owed.chat_id, after.reference_id, owed.kind, payload))
             return RecordResult(

@@ -48,7 +48,7 @@ async def test_a_notice_a_sender_holds_is_never_dropped(store: Storage) -> None:
     await store.offramps.record_observation(observed("CRYPTO_RECEIVED"))
     [held] = await store.outbox.claim("sender-a", limit=5)  # on its way to Telegram right now
     await store.offramps.record_observation(observed("SUCCESSFUL"))
-    assert await kinds(store) == [(1001, "crypto_received"), (1001, "successful")]
+    assert await kinds(store) == [(1001, "crypto_received"), (1001, "successful"), (1001, "receipt")]
     await store.outbox.mark_sent(held.id, telegram_message_id=1)
 
 
@@ -61,8 +61,8 @@ async def test_a_crashed_senders_expired_lease_does_not_protect_a_stale_notice(
     await store.outbox.claim("crashed", limit=5, lease_seconds=60)
     clock.advance(61)
     await store.offramps.record_observation(observed("SUCCESSFUL"))
-    assert await kinds(store) == [(1001, "successful")]
-    [claimed] = await store.outbox.claim("next", limit=5)
+    assert await kinds(store) == [(1001, "successful"), (1001, "receipt")]
+    [claimed] = await store.outbox.claim("next", limit=5)  # one per chat at a time
     assert claimed.kind == "successful"
 
 
@@ -78,7 +78,7 @@ async def test_terminal_notices_agents_copies_and_ops_alerts_are_kept(tmp_path: 
         await store.offramps.record_observation(observed("SUCCESSFUL"))  # a late correction
         await store.offramps.record_observation(observed("REQUIRE_REVIEW"))
         owner = [kind for chat, kind in await kinds(store) if chat == 1001]
-        assert owner == ["expired", "successful"]  # the terminal one was said and stays said
+        assert owner == ["expired", "successful", "receipt"]  # the terminal one was said and stays said
         assert (AGENT, "agent_expired") in await kinds(store) and (AGENT, "agent_successful") in await kinds(store)
     finally:
         await store.close()
