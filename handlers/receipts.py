@@ -3,6 +3,8 @@ who made it), e.g. to forward it later. The first copy comes by itself with "Del
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler
@@ -26,7 +28,7 @@ async def receipt_button(update: Update, context: Context) -> None:
     await answer(update)
     storage = services(context).storage
     recipient = await storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None
-    photo, caption = receipt_message(offramp, recipient)
+    photo, caption = await asyncio.to_thread(receipt_message, offramp, recipient)  # off the event loop
     await context.bot.send_photo(chat_id(update), photo, caption=caption, parse_mode=ParseMode.HTML)
 
 

@@ -89,7 +89,8 @@ def receipt_png(offramp: OfframpRecord, recipient: Recipient | None, *, delivere
     value_width = WIDTH - 2 * MARGIN
     rows = [(label, _wrapped(value, value_font, value_width)) for _, label, value in lines]
     height = MARGIN * 2 + 110 + sum(30 + LINE * len(values) + 10 for _, values in rows)
-    image = Image.new("RGB", (WIDTH, height), "white")
+    # a palette image: a few colours, a third of the bytes and time of RGB to encode
+    image = Image.new("P", (WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, 12), fill="#1a7f37")
     draw.text((MARGIN, MARGIN), title, font=title_font, fill="#111111")
@@ -108,7 +109,7 @@ def receipt_png(offramp: OfframpRecord, recipient: Recipient | None, *, delivere
     for key, label, value in lines:  # keyed by catalog key, so a reader needs no language
         info.add_itxt(key, raw("receipt_line", label=label, value=value))
     out = io.BytesIO()
-    image.save(out, format="PNG", pnginfo=info, optimize=True)
+    image.save(out, format="PNG", pnginfo=info, compress_level=6)
     return out.getvalue()
 
 

@@ -160,7 +160,8 @@ class OutboxSender:
         recipient = (
             await storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None
         )
-        photo, caption = receipt_message(offramp, recipient)
+        # ~12 ms of drawing: off the event loop (to_thread carries the language along)
+        photo, caption = await asyncio.to_thread(receipt_message, offramp, recipient)
         await self._bulk.acquire()
         return await self._bot.send_photo(message.chat_id, photo, caption=caption, parse_mode=ParseMode.HTML)
 
