@@ -93,8 +93,8 @@ def timed_notices(
     lead = timedelta(minutes=REMINDER_LEAD_MINUTES)
     nothing_arrived = offramp.transaction_hash is None and offramp.onchain_status in (None, "PENDING")
     if offramp.status == "PENDING" and nothing_arrived and deadline - lead <= now < deadline:
-        minutes = max(1, round((deadline - now).total_seconds() / 60))
-        reminder = {**payload, "deadline": deadline.isoformat(), "minutes": minutes}
+        # "less than ten minutes left": true whenever this round runs, and never "1 minutes"
+        reminder = {**payload, "deadline": deadline.isoformat(), "minutes": REMINDER_LEAD_MINUTES}
         return [Owed(offramp.chat_id, "deposit_reminder", reminder)]
     if offramp.status in PAYOUT_RUNNING and now - offramp.updated_at >= timedelta(minutes=slow_after_minutes):
         slow = {**payload, "minutes": slow_after_minutes}

@@ -67,7 +67,8 @@ async def test_a_reminder_ten_minutes_before_the_window_closes_once_then_one_tap
     live.clock.advance(6 * 60)  # 51 minutes into the 60-minute window, nothing sent
     await live.reconciler.run_once()
     [reminder] = await live.notified(8102, "minutes left")
-    assert "<b>9 minutes left</b> to send 10 USDT" in (reminder.text or "") and reference in (reminder.text or "")
+    assert "<b>Less than 10 minutes left</b> to send 10 USDT" in (reminder.text or "")
+    assert reference in (reminder.text or "") and "Deadline: 1 Jan 01:00 UTC" in (reminder.text or "")
     assert "Nothing has arrived yet" in (reminder.text or "")
     live.clock.advance(60)
     await live.reconciler.run_once()  # asked again every round: said once
