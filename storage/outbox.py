@@ -163,7 +163,10 @@ class OutboxRepository:
             conn.execute(
                 """
                 UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1,
-                                  claimed_by = NULL, claimed_until = NULL
+                                  claimed_by = NULL, claimed_until = NULL,
+                                  -- a slow sender outlived its lease and the row was dropped as
+                                  -- superseded meanwhile: Telegram took it, so it is sent
+                                  dead_at = NULL, last_error = NULL
                 WHERE id = ?
                 """,
                 (self._db.now(), telegram_message_id, message_id),

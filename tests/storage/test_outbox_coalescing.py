@@ -97,3 +97,17 @@ async def test_ops_alerts_survive_the_owners_later_notice(tmp_path: Path, clock:
         assert await kinds(store) == [(OPS, "ops_failed"), (1001, "reversed")]
     finally:
         await store.close()
+
+
+async def test_a_slow_sender_that_outlived_its_lease_records_its_send_truthfully(
+    store: Storage, clock: ManualClock
+) -> None:
+    await store.offramps.create(new_offramp())
+    await store.offramps.record_observation(observed("PENDING", source="create"))
+    await store.offramps.record_observation(observed("CRYPTO_RECEIVED"))
+    [slow] = await store.outbox.claim("slow", limit=5, lease_seconds=60)
+    clock.advance(61)
+    await store.offramps.record_observation(observed("SUCCESSFUL"))  # drops it: the lease ran out
+    await store.outbox.mark_sent(slow.id, telegram_message_id=7)  # but Telegram took it after all
+    row = await store.outbox.get(slow.id)
+    assert row is not None and row.sent_at is not None and row.dead_at is None and row.last_error is None
