@@ -403,10 +403,14 @@ async def owed_notifications(database: Path) -> dict[int, list[str]]:
     """What each chat's outbox says it was owed (the kinds' first words, to find in the chat)."""
     store = await Storage.open(database)
     try:
-        rows = await store.db.fetch_all("SELECT chat_id, kind FROM outbox")
+        # a notice dropped unsent because a later one of the same cash-out superseded it was
+        # not owed any more (the later one says what it would have said)
+        rows = await store.db.fetch_all(
+            "SELECT chat_id, kind FROM outbox WHERE dead_at IS NULL OR last_error NOT LIKE 'superseded%'"
+        )
     finally:
         await store.close()
-    words = {"crypto_received": "We received", "payout_started": "Payout in progress", "success": "Delivered"}
+    words = {"crypto_received": "We received", "in_progress": "Payout in progress", "successful": "Delivered"}
     owed: dict[int, list[str]] = defaultdict(list)
     for row in rows:
         if row["kind"] in words:

@@ -18,6 +18,7 @@ from handlers.cashout import build_cashout_conversation
 from handlers.errors import on_error
 from handlers.language import language_handlers
 from handlers.menus import apply_all_menus
+from handlers.receipts import receipt_handlers
 from handlers.refunds import build_invoice_conversation, refund_handlers
 from handlers.start import last_resort_handlers, remember_user, save_progress, start_handlers
 from handlers.transactions import transaction_handlers
@@ -85,6 +86,7 @@ def build_application(svc: Services, *, token: str, api_base_url: str, polling: 
         *start_handlers(),
         *language_handlers(),
         *transaction_handlers(),
+        *receipt_handlers(),
         *refund_handlers(),
         *last_resort_handlers(),
     ):

@@ -75,6 +75,15 @@ class Settings:
     kotani_callback_url: str | None = None
     low_balance: dict[str, Decimal] = field(default_factory=dict)
     balance_check_seconds: float = 900
+    #: minutes a payout may stay received/in progress before the customer is told it is taking
+    #: longer than usual and the ops chat is alerted (``SLOW_PAYOUT_MINUTES``), per payout
+    #: currency where a corridor is known to be slower (``SLOW_PAYOUT_MINUTES_GHS=60``)
+    slow_payout_minutes: int = 30
+    slow_payout_minutes_by_currency: dict[str, int] = field(default_factory=dict)
+
+    def slow_payout_after(self, currency: str) -> int:
+        """The threshold for this corridor (its payout currency), in minutes."""
+        return self.slow_payout_minutes_by_currency.get(currency.upper(), self.slow_payout_minutes)
 
     @property
     def kotani_is_production(self) -> bool:
@@ -206,4 +215,17 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         kotani_callback_url=env.get("KOTANI_CALLBACK_URL") or None,
         low_balance=_thresholds(env),
         balance_check_seconds=float(env.get("BALANCE_CHECK_SECONDS", "900")),
+        slow_payout_minutes=_positive(env, "SLOW_PAYOUT_MINUTES", 30),
+        slow_payout_minutes_by_currency={
+            name.removeprefix("SLOW_PAYOUT_MINUTES_").upper(): _positive(env, name, 30)
+            for name in env
+            if name.startswith("SLOW_PAYOUT_MINUTES_")
+        },
     )
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1 (minutes), got {value}.")
+    return value

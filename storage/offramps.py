@@ -14,7 +14,7 @@ from typing import Any
 
 from storage.db import Database
 from storage.models import NewOfframp, Observation, OfframpEvent, OfframpRecord, RecordResult, money_text
-from storage.outbox import enqueue
+from storage.outbox import enqueue, supersede
 from storage.owed import OwedRule, owe_nothing
 from storage.status_rules import NEW, OPEN, decide
 
@@ -203,8 +203,10 @@ class OfframpRepository:
             outbox_ids: list[int] = []
             if notify and changed:
                 for owed in self._owed(before, after, verdict.correction):
-                    if owed.chat_id != answered_chat_id:
-                        outbox_ids.append(enqueue(conn, now, owed.chat_id, after.reference_id, owed.kind, owed.payload))
+                    dropped = supersede(conn, now, owed.chat_id, after.reference_id, owed.supersedes)
+                    if owed.chat_id != answered_chat_id or owed.even_if_shown:
+                        payload = {**owed.payload, "folded": dropped} if dropped else owed.payload
+                        outbox_ids.append(enqueue(conn, now, owed.chat_id, after.reference_id, owed.kind, payload))
             return RecordResult(
                 duplicate=False,
                 changed=changed,

@@ -16,6 +16,7 @@ from typing import Any
 
 from storage.db import Database, to_text
 from storage.models import OutboxMessage
+from storage.owed import Owed
 
 MAX_ATTEMPTS = 12
 
@@ -48,6 +49,38 @@ def enqueue(
     return cursor.lastrowid
 
 
+def supersede(conn: sqlite3.Connection, now: str, chat_id: int, reference_id: str, kinds: frozenset[str]) -> list[str]:
+    """Drop this chat's unsent notices of ``reference_id`` whose kind is in ``kinds``; returns
+    the kinds dropped, oldest first.
+
+    A row a sender holds under a live lease is left alone: it may be on its way to Telegram
+    right now, and dropping it would only make the record lie (it is sent, and the later
+    notice then simply follows it). Dropped rows are kept, marked given up with the reason.
+    """
+    if not kinds:
+        return []
+    marks = ",".join("?" for _ in kinds)
+    rows = conn.execute(
+        f"""
+        SELECT id, kind, payload FROM outbox
+        WHERE chat_id = ? AND reference_id = ? AND sent_at IS NULL AND dead_at IS NULL
+          AND (claimed_until IS NULL OR claimed_until < ?) AND kind IN ({marks})
+        ORDER BY id
+        """,  # noqa: S608 (placeholders only)
+        (chat_id, reference_id, now, *sorted(kinds)),
+    ).fetchall()
+    if rows:
+        ids = [row[0] for row in rows]
+        conn.execute(
+            f"UPDATE outbox SET dead_at = ?, last_error = ? WHERE id IN ({','.join('?' for _ in ids)})",  # noqa: S608
+            (now, "superseded by a later notice of the same cash-out", *ids),
+        )
+    dropped: list[str] = []
+    for row in rows:  # what a dropped row had itself folded in is folded on, not lost
+        dropped += [*json.loads(row[2]).get("folded", []), str(row[1])]
+    return dropped
+
+
 class OutboxRepository:
     def __init__(self, db: Database, *, max_attempts: int = MAX_ATTEMPTS, retry_base_seconds: float = 5) -> None:
         self._db = db
@@ -57,6 +90,25 @@ class OutboxRepository:
     async def add(self, chat_id: int, kind: str, payload: dict[str, Any], reference_id: str | None = None) -> int:
         def work(conn: sqlite3.Connection) -> int:
             return enqueue(conn, self._db.now(), chat_id, reference_id, kind, payload)
+
+        return await self._db.run(work)
+
+    async def owe_once(self, reference_id: str, owed: list[Owed]) -> list[int]:
+        """Write each notice unless this chat was already owed one of its kind for this
+        cash-out (sent, pending or dropped): notices owed by time, decided again every round,
+        go out once, across restarts. Returns the ids of the rows written."""
+
+        def work(conn: sqlite3.Connection) -> list[int]:
+            now = self._db.now()
+            ids = []
+            for notice in owed:
+                seen = conn.execute(
+                    "SELECT 1 FROM outbox WHERE reference_id = ? AND chat_id = ? AND kind = ?",
+                    (reference_id, notice.chat_id, notice.kind),
+                ).fetchone()
+                if seen is None:
+                    ids.append(enqueue(conn, now, notice.chat_id, reference_id, notice.kind, notice.payload))
+            return ids
 
         return await self._db.run(work)
 
@@ -111,7 +163,10 @@ class OutboxRepository:
             conn.execute(
                 """
                 UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1,
-                                  claimed_by = NULL, claimed_until = NULL
+                                  claimed_by = NULL, claimed_until = NULL,
+                                  -- a slow sender outlived its lease and the row was dropped as
+                                  -- superseded meanwhile: Telegram took it, so it is sent
+                                  dead_at = NULL, last_error = NULL
                 WHERE id = ?
                 """,
                 (self._db.now(), telegram_message_id, message_id),

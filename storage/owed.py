@@ -19,6 +19,13 @@ class Owed:
     chat_id: int
     kind: str
     payload: dict[str, Any]
+    #: kinds of this chat's still-unsent notices of the same cash-out that this one makes
+    #: redundant: storage drops them (unless a sender holds them) and lists them in the new
+    #: row's payload under ``folded``, so its text can say what they would have said
+    supersedes: frozenset[str] = frozenset()
+    #: owed even to the chat being shown the change right now: it is more than the change
+    #: itself (a receipt), so seeing the new status does not replace it
+    even_if_shown: bool = False
 
 
 def payload_of(after: OfframpRecord, previous: str, correction: bool) -> dict[str, Any]:

@@ -3,6 +3,7 @@ offramp and its recipient, rendered as text and buttons (pure, no I/O)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,16 @@ from storage.models import OfframpRecord, Recipient
 from ui import callbacks as cb
 from ui.keyboards import keyboard
 from ui.texts import raw, status_words, t
-from ui.views import crypto_text, fiat_text, in_owners_private_chat, network_name, recipient_label, sats_number
+from ui.views import (
+    crypto_text,
+    fiat_text,
+    in_owners_private_chat,
+    is_lightning,
+    network_name,
+    recipient_label,
+    sats_number,
+    when,
+)
 
 
 def render(
@@ -37,6 +47,10 @@ def render(
     if kind.startswith("ops_"):
         what = t("ops_what_" + kind.removeprefix("ops_"))
         reason = f" ({values['reason']})" if kind in ("ops_failed", "ops_refund_failed") else ""
+        if kind == "ops_slow_payout":
+            reason = " " + t(
+                "ops_slow_for", minutes=int(payload.get("minutes", 30)), status=status_words(offramp.status)
+            )
         text = t(
             "ops_alert",
             what=what,
@@ -53,6 +67,9 @@ def render(
         text = t("n_agent", **{**values, "status": status_words(kind.removeprefix("agent_").upper())})
     elif kind == "failed" and offramp.onchain_status == "FAILED":
         text = t("n_failed_deposit", **values)
+    elif kind == "failed" and is_lightning(offramp.chain):
+        # no automatic push back on Lightning: Kotani pays a refund to an invoice only
+        text = t("n_failed_lightning", **values)
     elif kind == "reversed":
         amount = offramp.refund_amount or offramp.crypto_amount
         text = t("n_reversed", amount=crypto_text(offramp.token, offramp.chain, Decimal(amount)), reference=reference)
@@ -63,6 +80,20 @@ def render(
             "n_invoice_needed", sats=sats_number(offramp.refund_amount or offramp.crypto_amount), reference=reference
         )
         markup = keyboard([[(raw("btn_send_invoice"), cb.REFUND_INVOICE(reference))]])
+    elif kind == "expired":
+        text = t("n_expired", **values)
+        markup = keyboard([[(raw("btn_again_fresh_rate"), cb.AGAIN(reference))]])
+    elif kind == "deposit_reminder":
+        deadline = payload.get("deadline")
+        text = t(
+            "n_deposit_reminder",
+            reference=reference,
+            crypto=values["crypto"],
+            minutes=int(payload.get("minutes", 10)),
+            deadline=when(datetime.fromisoformat(deadline)) if deadline else "—",
+        )
+    elif kind == "slow_payout":
+        text = t("n_slow_payout", **values, minutes=int(payload.get("minutes", 30)))
     elif kind == "refund_failed":
         text = t("n_refund_failed", **values)
         markup = keyboard(
@@ -75,6 +106,11 @@ def render(
         )
     else:
         text = t(f"n_{kind}", **values)
+    if "failed" in payload.get("folded", ()) and kind in ("reversed", "refund_failed", "invoice_needed"):
+        # the failure notice was dropped unsent: this one is the first the owner hears of it
+        text = (
+            t("n_failed_folded", reference=reference, receive=values["receive"], reason=values["reason"]) + "\n" + text
+        )
     if payload.get("correction"):
         text = t("n_correction", previous=status_words(str(payload.get("previous_status", "")))) + "\n" + text
     return text, markup

@@ -51,6 +51,8 @@ def action_buttons(offramp: OfframpRecord) -> InlineKeyboardMarkup:
         extra.append(InlineKeyboardButton(raw("btn_retry_refund"), callback_data=cb.REFUND_RETRY(reference)))
     if offramp.awaiting_invoice:
         extra.append(InlineKeyboardButton(raw("btn_send_invoice"), callback_data=cb.REFUND_INVOICE(reference)))
+    if offramp.status == "SUCCESSFUL":
+        extra.append(InlineKeyboardButton(raw("btn_receipt"), callback_data=cb.RECEIPT(reference)))
     if status.in_refund_path:
         extra.append(InlineKeyboardButton(raw("btn_refund_status"), callback_data=cb.REFUND_STATUS(reference)))
     return InlineKeyboardMarkup([*rows, extra] if extra else rows)

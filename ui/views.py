@@ -110,13 +110,24 @@ def recipient_label(recipient: Mapping[str, Any] | Recipient, *, full: bool = Fa
     return raw("label_paybill", number=destination, account=data.get("account_reference", "")) + name
 
 
+def status_now(offramp: OfframpRecord) -> str:
+    """The status in words, truer than Kotani's status alone: a deposit seen while Kotani still
+    says PENDING, and a refund that waits for the owner's invoice ("refund in progress" would
+    be untrue then)."""
+    if deposit_seen(offramp):
+        return t("st_DEPOSIT_SEEN")
+    if offramp.awaiting_invoice:
+        return raw("st_awaiting_invoice")
+    return status_words(offramp.status)
+
+
 def status_line(offramp: OfframpRecord) -> str:
     return t(
         "status_line",
         reference=offramp.reference_id,
         crypto=crypto_text(offramp.token, offramp.chain, offramp.crypto_amount),
         receive=fiat_text(offramp.fiat_transaction_amount, offramp.currency),
-        status=t("st_DEPOSIT_SEEN") if deposit_seen(offramp) else status_words(offramp.status),
+        status=status_now(offramp),
     )
 
 

@@ -28,6 +28,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from offramps.services import Services
 from storage.models import OutboxMessage
 from ui.notifications import render
+from ui.receipt import receipt_message
 from ui.texts import use_language
 from ui.transactions import action_buttons, card
 
@@ -115,11 +116,18 @@ class OutboxSender:
         async with self._parallel:
             await self._pace(message.chat_id)
             try:
-                text, markup = await self._render(message)
-                await self._bulk.acquire()
-                sent = await self._bot.send_message(
-                    message.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
-                )
+                if message.kind == "receipt":
+                    sent = await self._send_receipt(message)
+                else:
+                    text, markup = await self._render(message)
+                    await self._bulk.acquire()
+                    sent = await self._bot.send_message(
+                        message.chat_id,
+                        text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
+                        disable_web_page_preview=True,
+                    )
             except RetryAfter as exc:
                 delay = exc.retry_after
                 seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
@@ -142,6 +150,21 @@ class OutboxSender:
             await outbox.mark_sent(message.id, telegram_message_id=sent.message_id)
         await self._refresh_status_message(message)
 
+    async def _send_receipt(self, message: OutboxMessage) -> Any:
+        """The receipt image of a delivered cash-out, its own outbox row right after the
+        "Delivered" notice: sent once, retried like any notice, in the owner's language."""
+        storage = self._svc.storage
+        offramp = await storage.offramps.get(message.reference_id or "")
+        if offramp is None:
+            raise BadRequest("the cash-out of this receipt is gone")
+        recipient = (
+            await storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None
+        )
+        # ~12 ms of drawing: off the event loop (to_thread carries the language along)
+        photo, caption = await asyncio.to_thread(receipt_message, offramp, recipient)
+        await self._bulk.acquire()
+        return await self._bot.send_photo(message.chat_id, photo, caption=caption, parse_mode=ParseMode.HTML)
+
     async def _render(self, message: OutboxMessage) -> tuple[str, Any]:
         storage = self._svc.storage
         offramp = await storage.offramps.get(message.reference_id) if message.reference_id else None
@@ -154,7 +177,7 @@ class OutboxSender:
 
     async def _refresh_status_message(self, message: OutboxMessage) -> None:
         """Edit the deposit/status message in place, so the chat shows the current state."""
-        if not message.reference_id or message.kind.startswith("agent_"):
+        if not message.reference_id or message.kind.startswith("agent_") or message.kind == "receipt":
             return
         offramp = await self._svc.storage.offramps.get(message.reference_id)
         if offramp is None or offramp.status_message_id is None or offramp.chat_id != message.chat_id:

@@ -14,6 +14,7 @@ import logging
 from datetime import timedelta
 
 from kotani import errors
+from offramps.notices import timed_notices
 from offramps.observations import deposit_window_expired
 from offramps.services import Services
 from storage import UnknownOfframp
@@ -38,6 +39,7 @@ class Reconciler:
         self._grace = timedelta(minutes=expiry_grace_minutes)
         self._on_change = on_change
         self._task: asyncio.Task[None] | None = None
+        self._owed_now = 0  # notices owed by time in this round
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="reconciler")
@@ -62,6 +64,7 @@ class Reconciler:
         storage = self._svc.storage
         await storage.updates.forget_old()  # housekeeping on the same beat: ids Telegram no longer redelivers
         changed = 0
+        self._owed_now = 0
         for offramp in [*await storage.offramps.unsubmitted(), *await storage.offramps.open_offramps()]:
             try:
                 changed += await self._reconcile(offramp)
@@ -73,7 +76,7 @@ class Reconciler:
             except UnknownOfframp:
                 continue
             await asyncio.sleep(self._spacing)
-        if changed and callable(self._on_change):
+        if (changed or self._owed_now) and callable(self._on_change):
             self._on_change()
         return changed
 
@@ -86,4 +89,22 @@ class Reconciler:
         if current is not None and current.status.is_cancellable and svc.clock() > deadline:
             expired = deposit_window_expired(offramp.reference_id)
             changed += int((await svc.storage.offramps.record_observation(expired)).changed)
+        await self._owe_timed_notices(offramp.reference_id)
         return changed
+
+    async def _owe_timed_notices(self, reference_id: str) -> None:
+        """The deposit reminder and the slow-payout notice: decided by the domain each round on
+        what was just learnt, written once through the outbox (so a restart repeats nothing)."""
+        svc = self._svc
+        offramp = await svc.storage.offramps.get(reference_id)
+        if offramp is None:
+            return
+        owed = timed_notices(
+            offramp,
+            svc.clock(),
+            window_minutes=svc.deposit_window_minutes,
+            slow_after_minutes=svc.settings.slow_payout_after(offramp.currency),
+            ops_chat_id=svc.settings.ops_chat_id,
+        )
+        if owed:
+            self._owed_now += len(await svc.storage.outbox.owe_once(reference_id, owed))

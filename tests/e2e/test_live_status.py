@@ -20,12 +20,13 @@ async def test_success_is_announced_step_by_step_and_the_deposit_message_updates
     await live.notified(7001, "Delivered!")
     await live.drain()
     all_texts = texts(live, 7001)
-    assert sum("We received your 10 USDT" in t for t in all_texts) == 1
-    assert sum("Payout in progress" in t for t in all_texts) == 1
+    # intermediate notices still unsent when a later one is owed are dropped (#14): at most once
+    assert sum("We received your 10 USDT" in t for t in all_texts) <= 1
+    assert sum("Payout in progress" in t for t in all_texts) <= 1
     [delivered] = [t for t in all_texts if "Delivered!" in t]
     assert "1,269 KES reached M-PESA +254700000001 (Jane M. D.)" in delivered
     assert "confirmation SMS from M-PESA" in delivered
-    assert deposit.edits >= 1 and "✅ delivered" in (deposit.text or "")
+    await live.until(lambda: "✅ delivered" in (deposit.text or ""), "the card shows the current state")
     assert "Cancel" not in user.buttons(deposit)
 
 
@@ -34,10 +35,11 @@ async def test_payout_failure_then_refund(live: Harness) -> None:
     reference = await full_cashout(user, phone="0700000011")
     await live.sandbox.deposit(reference)
     await live.sandbox.run_until_settled(reference)
-    [failed] = await live.notified(7002, "The payout failed")
-    assert "Account not found" in (failed.text or "")
-    assert "sent back to your wallet automatically" in (failed.text or "")
     [refunded] = await live.notified(7002, "Refunded")
+    # told that the payout failed and why: by its own notice, or by the refund notice when the
+    # refund came before the failure notice was sent (#14)
+    failure = [t for t in texts(live, 7002) if "failed</b>" in t]
+    assert len(failure) == 1 and "Account not found" in failure[0]
     assert "10 USDT went back to your wallet" in (refunded.text or "") and "Transaction: <code>" in (
         refunded.text or ""
     )

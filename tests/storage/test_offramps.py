@@ -65,7 +65,7 @@ async def test_the_same_event_twice_changes_nothing_and_owes_nothing(store: Stor
         ("SUCCESSFUL", False, True),
         ("SUCCESSFUL", True, False),
     ]
-    assert len(await store.outbox.for_reference("tg-1001-1")) == 1
+    assert [m.kind for m in await store.outbox.for_reference("tg-1001-1")] == ["successful", "receipt"]
 
 
 async def test_out_of_order_events_are_recorded_but_never_move_status_backwards(store: Storage) -> None:
@@ -78,7 +78,7 @@ async def test_out_of_order_events_are_recorded_but_never_move_status_backwards(
     offramp = await store.offramps.get("tg-1001-1")
     assert offramp is not None and offramp.status == "SUCCESSFUL"
     kinds = [m.kind for m in await store.outbox.for_reference("tg-1001-1")]
-    assert kinds == ["successful"]
+    assert kinds == ["successful", "receipt"]
     notes = [e.note for e in await store.offramps.events("tg-1001-1")]
     assert "SUCCESSFUL is final" in notes
 
@@ -90,7 +90,7 @@ async def test_late_correction_expired_then_successful_is_applied_and_announced(
     corrected = await store.offramps.record_observation(observed("SUCCESSFUL"))
     assert corrected.changed and corrected.correction
     messages = await store.outbox.for_reference("tg-1001-1")
-    assert [m.kind for m in messages] == ["expired", "successful"]
+    assert [m.kind for m in messages] == ["expired", "successful", "receipt"]
     assert messages[1].payload["correction"] is True and messages[1].payload["previous_status"] == "EXPIRED"
     assert any(e.note and e.note.startswith("correction") for e in await store.offramps.events("tg-1001-1"))
 
@@ -123,7 +123,7 @@ async def test_the_creating_agent_hears_of_terminal_states(store: Storage) -> No
     await store.offramps.record_observation(observed("CRYPTO_RECEIVED"))
     await store.offramps.record_observation(observed("SUCCESSFUL"))
     chats = [(m.chat_id, m.kind) for m in await store.outbox.for_reference("tg-1001-1")]
-    assert chats == [(1001, "crypto_received"), (1001, "successful"), (3003, "agent_successful")]
+    assert chats == [(1001, "crypto_received"), (1001, "successful"), (1001, "receipt"), (3003, "agent_successful")]
 
 
 async def test_changes_the_user_caused_owe_no_notification(store: Storage) -> None:
@@ -153,7 +153,7 @@ async def test_status_and_outbox_commit_together_or_not_at_all(store: Storage) -
     assert [e.status for e in await store.offramps.events("tg-1001-1")] == ["PENDING"]
     await store.db.connection.execute("DROP TRIGGER outbox_broken")
     retried = await store.offramps.record_observation(observed("SUCCESSFUL"))  # the webhook is redelivered
-    assert retried.changed and len(retried.outbox_ids) == 1
+    assert retried.changed and len(retried.outbox_ids) == 2  # "Delivered" and its receipt
 
 
 async def test_listing_and_reconciler_views(store: Storage, clock: object) -> None:

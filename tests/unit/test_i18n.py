@@ -53,7 +53,8 @@ def offramp(status: str) -> OfframpRecord:
 
 
 KINDS = ["crypto_received", "in_progress", "successful", "failed", "reversed", "refund_failed", "cancelled",
-         "expired", "require_review", "invoice_needed", "agent_successful", "ops_failed", "ops_refund_failed"]  # fmt: skip
+         "expired", "require_review", "invoice_needed", "agent_successful", "ops_failed", "ops_refund_failed",
+         "deposit_reminder", "slow_payout", "ops_slow_payout"]  # fmt: skip
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))
