@@ -73,6 +73,8 @@ def render(
     elif kind == "reversed":
         amount = offramp.refund_amount or offramp.crypto_amount
         text = t("n_reversed", amount=crypto_text(offramp.token, offramp.chain, Decimal(amount)), reference=reference)
+        if offramp.sender_address:  # where it went: the address the customer said they send from
+            text += "\n" + t("n_refund_to", address=offramp.sender_address)
         if offramp.refund_transaction_hash:
             text += t("n_refund_tx", hash=offramp.refund_transaction_hash)
     elif kind == "invoice_needed":

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.flows import full_cashout
+from tests.e2e.flows import TRON_WALLET, full_cashout
 from tests.e2e.harness import Harness
 
 
@@ -40,6 +40,7 @@ async def test_payout_failure_then_refund(live: Harness) -> None:
     # refund came before the failure notice was sent (#14)
     failure = [t for t in texts(live, 7002) if "failed</b>" in t]
     assert len(failure) == 1 and "Account not found" in failure[0]
+    assert f"To: <code>{TRON_WALLET}</code>" in (refunded.text or "")  # says where the refund went
     assert "10 USDT went back to your wallet" in (refunded.text or "") and "Transaction: <code>" in (
         refunded.text or ""
     )
