@@ -137,11 +137,18 @@ async def confirmed(update: Update, context: Context) -> int:
         return await show_summary(update, context, note=t("summary_requoted"))
     progress = await say(update, context, t("creating"))
     outcome = await svc.cashouts.create(order_of(update, cash, quote))
-    await progress.delete()
-    if isinstance(outcome, Requoted):
+    if isinstance(outcome, Requoted) and same_numbers(quote, outcome.quote):
+        # the rate ran out while the summary was read, but the fresh one says the same: the
+        # customer agreed to exactly these numbers, so create it without asking again
         keep_quote(cash, outcome.quote)
         cash["reference"] = outcome.reference
-        return await show_summary(update, context, note=t("summary_requoted"))
+        outcome = await svc.cashouts.create(order_of(update, cash, outcome.quote))
+    await progress.delete()
+    if isinstance(outcome, Requoted):
+        changed = not same_numbers(quote, outcome.quote)
+        keep_quote(cash, outcome.quote)
+        cash["reference"] = outcome.reference
+        return await show_summary(update, context, note=t("summary_requoted") if changed else None)
     if isinstance(outcome, Ambiguous):
         if outcome.reference:
             cash["reference"] = outcome.reference
@@ -164,6 +171,13 @@ async def confirmed(update: Update, context: Context) -> int:
         payload = customer_view_payload(offramp.reference_id, context.bot.token)
         await say(update, context, t("customer_link", link=f"https://t.me/{context.bot.username}?start={payload}"))
     return finish(update, context)
+
+
+def same_numbers(old: QuoteRecord, new: QuoteRecord) -> bool:
+    """What the customer reads on the summary (amounts, fee, rate) is the same in both quotes."""
+    return (old.crypto_amount, old.fiat_amount, old.fee, old.transaction_amount, old.rate) == (
+        new.crypto_amount, new.fiat_amount, new.fee, new.transaction_amount, new.rate,
+    )  # fmt: skip
 
 
 async def send_deposit(update: Update, context: Context, offramp: OfframpRecord, recipient: str) -> None:
