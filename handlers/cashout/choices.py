@@ -29,7 +29,7 @@ from handlers.common import Context, answer, conversation_data, say, services, u
 from kotani.chains import Chain
 from offramps.corridors import FLAGS
 from offramps.roles import has_role
-from offramps.rules.amounts import AmountError, parse_amount
+from offramps.rules.amounts import AmountError, parse_amount, parse_sats
 from ui import callbacks as cb
 from ui.keyboards import keyboard, main_menu
 from ui.texts import language, raw, t
@@ -101,16 +101,28 @@ async def toggle_mode(update: Update, context: Context) -> int:
 
 
 async def typed_amount(update: Update, context: Context) -> int:
+    return await read_amount(update, context, AMOUNT)
+
+
+async def typed_amount_on_quote(update: Update, context: Context) -> int:
+    """A new amount typed while the quote is on screen: quote that amount instead (the quote's
+    buttons keep working when it is not an amount)."""
+    return await read_amount(update, context, QUOTE)
+
+
+async def read_amount(update: Update, context: Context, state: int) -> int:
     assert update.message is not None and update.message.text is not None
     cash = draft(update, context)
     decimals, unit = amount_rules(cash)
+    comma = get_decimal_symbol(language()) == ","
     try:
-        amount = parse_amount(
-            update.message.text, decimals=decimals, unit=unit, decimal_comma=get_decimal_symbol(language()) == ","
-        )
+        if unit == "sats":
+            amount = parse_sats(update.message.text, decimal_comma=comma)
+        else:
+            amount = parse_amount(update.message.text, decimals=decimals, unit=unit, decimal_comma=comma)
     except AmountError as exc:
         await say(update, context, t(exc.key, **exc.values))
-        return AMOUNT
+        return state
     cash["amount"] = str(amount)
     return await show_quote(update, context)
 

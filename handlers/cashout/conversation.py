@@ -22,6 +22,7 @@ from handlers.cashout.choices import (
     start_for_customer,
     toggle_mode,
     typed_amount,
+    typed_amount_on_quote,
 )
 from handlers.cashout.confirm import chose_saved_sender_address, confirmed, skipped_refund_address, typed_refund_address
 from handlers.cashout.prompts import stay
@@ -82,7 +83,10 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
             MessageHandler(text, typed_amount),
             CallbackQueryHandler(toggle_mode, pattern=cb.AMOUNT_MODE.pattern),
         ],
-        QUOTE: [CallbackQueryHandler(quote_action, pattern=cb.QUOTE_ACTION.pattern)],
+        QUOTE: [
+            CallbackQueryHandler(quote_action, pattern=cb.QUOTE_ACTION.pattern),
+            MessageHandler(text, typed_amount_on_quote),
+        ],
         RECIPIENT: [
             CallbackQueryHandler(chose_saved_recipient, pattern=cb.SAVED_RECIPIENT.pattern),
             CallbackQueryHandler(chose_recipient_kind, pattern=cb.RECIPIENT_KIND.pattern),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from telegram import (
@@ -99,12 +99,15 @@ def token_choices(svc: Services) -> tuple[tuple[Chain, str], ...]:
 async def ask_amount(update: Update, context: Context, *, edit: bool = False) -> int:
     cash = draft(update, context)
     unit = token_unit(cash["token"], cash["chain"])
-    if cash["mode"] == "crypto":
+    if cash["mode"] == "crypto" and unit == "sats":
+        text = t("ask_amount_sats", currency=cash["currency"])
+        toggle = (raw("btn_amount_fiat", currency=cash["currency"]), cb.AMOUNT_MODE("fiat"))
+    elif cash["mode"] == "crypto":
         text = t(
             "ask_amount_crypto",
             token=unit,
             currency=cash["currency"],
-            example="5000" if unit == "sats" else t("amount_example"),
+            example=t("amount_example"),
         )
         toggle = (raw("btn_amount_fiat", currency=cash["currency"]), cb.AMOUNT_MODE("fiat"))
     else:
@@ -152,8 +155,10 @@ def limits_problem(svc: Services, cash: CashDraft, quote: QuoteRecord) -> str | 
         return None
     unit = token_unit(cash["token"], cash["chain"])
     per_unit = (Decimal(1) / quote.rate) / (MSAT_PER_SAT if is_lightning(cash["chain"]) else 1)
-    crypto_low = (low * per_unit).quantize(Decimal("0.01"))
-    crypto_high = (high * per_unit).quantize(Decimal("0.01"))
+    # the crypto amounts shown must themselves pass: the minimum rounded up, the maximum down
+    step = Decimal(1) if is_lightning(cash["chain"]) else Decimal("0.01")
+    crypto_low = (low * per_unit).quantize(step, rounding=ROUND_CEILING)
+    crypto_high = (high * per_unit).quantize(step, rounding=ROUND_FLOOR)
     return t(
         "amount_out_of_range",
         low=f"{fiat_text(low, cash['currency'])} (≈ {amount_text(crypto_low, unit)})",
@@ -161,17 +166,24 @@ def limits_problem(svc: Services, cash: CashDraft, quote: QuoteRecord) -> str | 
     )
 
 
+def rate_text(cash: CashDraft) -> str:
+    """``1 USDT = 129.5 KES``; for Lightning per thousand sats (``1,000 sats = 123.03 KES``), as
+    a sat is worth a fraction of a shilling and "1 sat = 0.123025 KES" says nothing to a person."""
+    rate = Decimal(cash["quote"]["rate"])
+    if is_lightning(cash["chain"]):
+        per_thousand = rate * MSAT_PER_SAT * 1000
+        return f"{amount_text(Decimal(1000), 'sats')} = {fiat_text(per_thousand.quantize(Decimal('0.01')), cash['currency'])}"
+    return f"{amount_text(Decimal(1), cash['token'])} = {amount_text(rate, cash['currency'])}"
+
+
 def quote_text(cash: CashDraft, svc: Services) -> str:
     quote = cash["quote"]
     seconds = max(0, math.ceil((datetime.fromisoformat(quote["expires_at"]) - svc.clock()).total_seconds()))
-    rate = Decimal(quote["rate"]) * (MSAT_PER_SAT if is_lightning(cash["chain"]) else 1)
     return t(
         "quote",
         crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),
         chain=cash["chain"].title(),
-        token_unit="sat" if is_lightning(cash["chain"]) else cash["token"],
-        rate=f"{rate.normalize():f}",
-        currency=cash["currency"],
+        rate=rate_text(cash),
         fee=fiat_text(Decimal(quote["fee"]), cash["currency"]),
         receive=fiat_text(Decimal(quote["receive"]), cash["currency"]),
         seconds=seconds,
@@ -333,7 +345,6 @@ async def ask_sender_address(update: Update, context: Context) -> int:
 async def show_summary(update: Update, context: Context, *, note: str | None = None) -> int:
     cash = draft(update, context)
     quote = cash["quote"]
-    rate = Decimal(quote["rate"]) * (MSAT_PER_SAT if is_lightning(cash["chain"]) else 1)
     text = t(
         "summary",
         crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),
@@ -341,9 +352,7 @@ async def show_summary(update: Update, context: Context, *, note: str | None = N
         receive=fiat_text(Decimal(quote["receive"]), cash["currency"]),
         recipient=recipient_label(cash["recipient"]),
         fee=fiat_text(Decimal(quote["fee"]), cash["currency"]),
-        token_unit="sat" if is_lightning(cash["chain"]) else cash["token"],
-        rate=f"{rate.normalize():f}",
-        currency=cash["currency"],
+        rate=rate_text(cash),
         refund=refund_words(cash),
     )
     if note:

@@ -74,7 +74,7 @@ async def test_cash_out_over_lightning(bot: Harness) -> None:
     await user.send("/cashout")
     await user.press("Kenya")
     await user.press("Lightning")
-    assert "How much sats" in user.last_text
+    assert "How many sats" in user.last_text
     await user.send("1500.5")
     assert "whole numbers" in user.last_text
     [quote] = await user.send("200000")
