@@ -141,6 +141,12 @@ class User:
             for button in row:
                 if label.lower() in button["text"].lower():
                     return await self.press_data(button["callback_data"], message)
+        if " · " in label:  # "USDT · Tron": the token, then its network (two questions since #14 item 9)
+            token, network = label.split(" · ", 1)
+            said = await self.press(token)
+            if any(network.lower() in text.lower() for text in self.buttons(self.last_with_buttons())):
+                said += await self.press(network)
+            return said
         raise AssertionError(f"no button {label!r} in {self.buttons(message)}")
 
     def last_with_buttons(self) -> SentMessage:

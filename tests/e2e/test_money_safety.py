@@ -33,7 +33,7 @@ async def test_an_on_chain_cash_out_needs_the_senders_address_and_offers_it_next
     prompt = user.last_with_buttons()
     assert "Which wallet will you send from" in (prompt.text or "")
     assert "exchange" in (prompt.text or "")  # why: a withdrawal from an exchange comes from its address
-    assert user.buttons(prompt) == ["✖️ Cancel"]  # no Skip, nothing saved yet
+    assert user.buttons(prompt) == ["⬅️ Back", "✖️ Cancel"]  # no Skip, nothing saved yet
     await user.send("not an address")
     assert "not a valid Tron address" in user.last_text
     await user.send(TRON_WALLET)
@@ -66,7 +66,7 @@ async def test_a_saved_address_of_another_chain_or_person_is_not_usable(bot: Har
 
     await to_recipient(owner)  # Tron: the Polygon address is not offered
     await mpesa_recipient(owner)
-    assert owner.buttons(owner.last_with_buttons()) == ["✖️ Cancel"]
+    assert owner.buttons(owner.last_with_buttons()) == ["⬅️ Back", "✖️ Cancel"]
     await owner.press_data(f"c:sa:{saved.id}")  # an old button from the Polygon cash-out
     assert "did not understand" in owner.chat[-1].text or "Which wallet" in owner.last_text  # type: ignore[operator]
     assert "Which wallet will you send from" in owner.last_text
@@ -101,7 +101,7 @@ async def test_an_agent_is_never_offered_another_customers_address(sandbox: Sand
         await agent.press("Confirm")
         await to_recipient(agent, start="/forcustomer")
         await mpesa_recipient(agent, "0700000002")
-        assert agent.buttons(agent.last_with_buttons()) == ["✖️ Cancel"]
+        assert agent.buttons(agent.last_with_buttons()) == ["⬅️ Back", "✖️ Cancel"]
         assert await desk.services.storage.sender_addresses.for_owner(12021, "TRON") == []
 
 
