@@ -63,6 +63,8 @@ def recipient_label(recipient: Mapping[str, Any] | Recipient) -> str:
         "holder_name": recipient.holder_name, "bank_name": recipient.bank_name,
         "account_reference": recipient.account_reference,
     }  # fmt: skip
+    if isinstance(recipient, Recipient) and recipient.nickname:
+        return f"{recipient.nickname} · {recipient_label(dict(data))}"  # the customer's own name for it first
     kind = data["kind"]
     holder = data.get("holder_name")
     name = (

@@ -13,7 +13,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from handlers.cashout.draft import CashDraft, draft, finish
-from handlers.cashout.prompts import cancel_row, fetch_quote, keep_quote, reprompt, show_summary
+from handlers.cashout.prompts import cancel_row, fetch_quote, keep_quote, remember_choice, reprompt, show_summary
 from handlers.cashout.states import ADDRESS_HINTS, LIGHTNING_NETWORK, REFUND, SUMMARY
 from handlers.common import Context, answer, chat_id, say, services, user_id
 from kotani import errors
@@ -164,6 +164,10 @@ async def confirmed(update: Update, context: Context) -> int:
         return finish(update, context)
     offramp = outcome.offramp
     label = recipient_label(cash["recipient"])
+    if not cash.get("for_customer"):
+        remember_choice(context, cash)  # offered first next time
+        if cash.get("recipient_saved") and offramp.recipient_id is not None:
+            await svc.storage.recipients.keep(offramp.recipient_id, user_id(update))
     await send_deposit(update, context, offramp, label)
     if outcome.new and cash.get("for_customer"):
         owner = user_id(update)
