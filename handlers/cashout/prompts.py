@@ -167,7 +167,9 @@ async def ask_token(update: Update, context: Context, *, edit: bool = False) -> 
         if token not in [tk for _, tk in tokens]:
             tokens.append((chain, token))
     tokens.sort(key=lambda pair: pair[1] != last)  # the last one first
-    buttons = [(marked(token_label(chain, token), token == cash.get("token")), cb.TOKEN_PICK(token)) for chain, token in tokens]
+    buttons = [
+        (marked(token_label(chain, token), token == cash.get("token")), cb.TOKEN_PICK(token)) for chain, token in tokens
+    ]
     rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
     rows.append(cancel_row())
     return await ask(update, context, TOKEN, t("ask_token"), keyboard(rows), edit=edit)
@@ -408,9 +410,7 @@ async def ask_shortcode(update: Update, context: Context, *, edit: bool = False)
 
 async def ask_paybill_account(update: Update, context: Context) -> int:
     code = draft(update, context)["recipient"]["destination"]
-    return await ask(
-        update, context, PAYBILL_ACCOUNT, t("ask_paybill_account", paybill=code), keyboard([cancel_row()])
-    )
+    return await ask(update, context, PAYBILL_ACCOUNT, t("ask_paybill_account", paybill=code), keyboard([cancel_row()]))
 
 
 def yes_no() -> InlineKeyboardMarkup:
@@ -419,9 +419,7 @@ def yes_no() -> InlineKeyboardMarkup:
     )
 
 
-async def ask_bank(
-    update: Update, context: Context, query: str | None = None, *, edit: bool | None = None
-) -> int:
+async def ask_bank(update: Update, context: Context, query: str | None = None, *, edit: bool | None = None) -> int:
     svc = services(context)
     cash = draft(update, context)
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.flows import TRON_WALLET, mpesa_recipient, to_amount, to_recipient
-from tests.e2e.harness import Harness
+from tests.e2e.harness import Harness, User
 
 
 async def test_an_expired_rate_with_the_same_numbers_is_not_announced_as_updated(bot: Harness) -> None:
@@ -71,3 +71,118 @@ async def test_lightning_amounts_in_sats_k_and_btc(bot: Harness, language: str, 
     assert f"1{sep}000 sats = " in user.last_text and "1 sat =" not in user.last_text
     await user.send("0.0002 BTC")  # typed on the quote screen: quoted again, in sats
     assert f"<b>20{sep}000 sats</b>" in user.last_text
+
+
+def question(user: User) -> str:
+    return user.last_with_buttons().text or ""
+
+
+async def test_the_token_first_then_its_network_and_no_network_step_for_a_single_one(bot: Harness) -> None:
+    user = bot.user(14010)
+    await user.send("/cashout")
+    await user.press("Kenya")
+    tokens = user.buttons(user.last_with_buttons())
+    assert len(tokens) <= 10 and "USDT" in tokens and not any("·" in b for b in tokens)
+    await user.press("USDT")
+    assert "Which network will you send USDT on" in question(user)
+    assert "Tron" in user.buttons(user.last_with_buttons())
+    await user.press("Back")
+    assert "Which crypto" in question(user)
+    await user.press("CUSD")  # one network (Celo): straight to the amount
+    assert "How much CUSD" in question(user)
+
+
+async def test_back_returns_to_each_previous_question_with_its_answer_kept(bot: Harness) -> None:
+    user = bot.user(14011)
+    await to_recipient(user)
+    await user.press("Mobile money")
+    await user.send("⬅️ Back")  # the Back of the share-my-number keyboard
+    assert "Who gets the money" in question(user)
+    await mpesa_recipient(user)
+    assert "Which wallet will you send from" in question(user)
+    await user.press("Back")  # to the recipient's number (the name check is passed over)
+    assert "number" in user.last_text.lower()
+    await user.send("⬅️ Back")
+    assert "Who gets the money" in question(user)
+    await user.press("Back")
+    assert "Your quote" in question(user) and "<b>10 USDT</b>" in question(user)  # the amount kept
+    await user.press("Back")
+    assert "How much USDT" in question(user)
+    await user.press("Back")
+    assert "Which network" in question(user) and "✓ Tron" in user.buttons(user.last_with_buttons())
+    await user.press("Back")
+    assert "✓ USDT" in user.buttons(user.last_with_buttons())
+    await user.press("Back")
+    assert "✓ 🇰🇪 Kenya (KES)" in user.buttons(user.last_with_buttons())
+    assert "⬅️ Back" not in user.buttons(user.last_with_buttons())  # the first question
+    await user.press("Kenya")
+    await user.press("USDT · Tron")
+    await user.send("12")
+    assert "<b>12 USDT</b>" in question(user)
+    assert not any("did not understand" in (m.text or "") for m in user.chat)
+
+
+@pytest.mark.parametrize("language", ["en", "sw", "fr"])
+async def test_back_and_cancel_work_at_every_step_in_every_language(bot: Harness, language: str) -> None:
+    bot.telegram.languages[14012] = language
+    user = bot.user(14012)
+    await to_amount(user)
+    await user.send("10")
+    await user.press_data("c:q:ok")
+    await user.press_data("c:rk:mobile_money")
+    await user.send("0700000001")
+    if "c:hn:yes" in str(user.last_with_buttons().reply_markup):
+        await user.press_data("c:hn:yes")
+    else:
+        await user.send("Jane Doe")
+    await user.send(TRON_WALLET)
+    summary = question(user)
+    await user.press_data("c:back")
+    await user.send(TRON_WALLET)
+    assert question(user) == summary
+    await user.press_data("c:x")
+    assert not any("🤔" in (m.text or "") for m in user.chat)
+    assert await bot.services.storage.offramps.for_user(14012) == []
+
+
+async def test_edit_on_the_summary_changes_one_thing_and_comes_back(bot: Harness) -> None:
+    user = bot.user(14013)
+    await to_recipient(user)
+    await mpesa_recipient(user)
+    await user.send(TRON_WALLET)
+    await user.press("Edit")
+    assert "What would you like to change" in question(user)
+    await user.press("Amount")
+    await user.send("25")
+    await user.press("Confirm")  # the quote: straight back to the summary, recipient and address kept
+    assert "Please check and confirm" in question(user) and "<b>25 USDT</b>" in question(user)
+    assert "M-PESA" in question(user) and "TR7NHq" in question(user)
+    await user.press("Edit")
+    await user.press("Recipient")
+    await user.press("Mobile money")
+    await user.send("0700000002")
+    await user.press("Yes")
+    assert "Please check and confirm" in question(user) and "002" in question(user)
+    await user.press("Edit")
+    await user.press("Sender address")
+    await user.send("TLyqzVGLV1srkB7dToTAEqgDSfPtXRJZYH")
+    assert "TLyqzV" in question(user)
+    await user.press("Edit")
+    await user.press("Back")
+    assert "Please check and confirm" in question(user)
+    await user.press("Confirm")
+    [offramp] = await bot.services.storage.offramps.for_user(14013)
+    assert offramp.crypto_amount == 25 and offramp.sender_address == "TLyqzVGLV1srkB7dToTAEqgDSfPtXRJZYH"
+
+
+async def test_language_in_the_middle_keeps_the_cash_out_and_asks_again_in_the_new_language(bot: Harness) -> None:
+    user = bot.user(14014)
+    await to_recipient(user)
+    await mpesa_recipient(user)
+    await user.send("/language")
+    await user.press("Français")
+    assert "Depuis quel portefeuille" in user.last_text or "portefeuille" in user.last_text
+    await user.send(TRON_WALLET)
+    assert "Vérifiez et confirmez" in question(user) and "<b>10 USDT</b>" in question(user)
+    await user.press("Confirmer")
+    assert len(await bot.services.storage.offramps.for_user(14014)) == 1
