@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.flows import TRON_WALLET, mpesa_recipient, to_amount, to_recipient
+from tests.e2e.flows import TRON_WALLET, deliver, full_cashout, mpesa_recipient, to_amount, to_recipient
 from tests.e2e.harness import Harness, User
 
 
@@ -186,3 +186,51 @@ async def test_language_in_the_middle_keeps_the_cash_out_and_asks_again_in_the_n
     assert "Vérifiez et confirmez" in question(user) and "<b>10 USDT</b>" in question(user)
     await user.press("Confirmer")
     assert len(await bot.services.storage.offramps.for_user(14014)) == 1
+
+
+async def test_recipients_are_saved_when_delivered_or_chosen_never_when_cancelled(bot: Harness) -> None:
+    user = bot.user(14020)
+    cancelled = await full_cashout(user, phone="0700000001")
+    await user.press_data(f"t:cx:{cancelled}")
+    await user.press_data(f"t:cxy:{cancelled}")
+    assert await bot.services.storage.recipients.for_owner(14020) == []
+    await to_recipient(user)
+    assert not any("+254" in b for b in user.buttons(user.last_with_buttons()))  # not offered
+    await mpesa_recipient(user, "0700000002")
+    await user.send(TRON_WALLET)
+    await user.press("Save recipient")
+    assert "will be kept" in question(user) and "Save recipient" not in str(user.last_with_buttons().reply_markup)
+    await user.press("Confirm")
+    [kept] = await bot.services.storage.recipients.for_owner(14020)
+    assert kept.destination == "+254700000002"
+
+
+async def test_saved_recipients_keep_their_order_and_can_be_renamed_and_deleted(bot: Harness) -> None:
+    user = bot.user(14021)
+    await deliver(bot, await full_cashout(user, phone="0700000001"))
+    await deliver(bot, await full_cashout(user, phone="0700000002"))
+    await to_recipient(user)
+    await user.press("+254******001")  # the first one used again: the order stays
+    await user.send(TRON_WALLET)
+    await user.press("Confirm")
+    await deliver(bot, (await bot.services.storage.offramps.for_user(14021))[0].reference_id)
+    saved = await bot.services.storage.recipients.for_owner(14021)
+    assert [r.destination[-3:] for r in saved] == ["001", "002"]
+    await user.send("/start")
+    await user.press("Saved recipients")
+    assert "rename or delete" in question(user)
+    assert next(b for b in user.buttons(user.last_with_buttons()) if "+254" in b).endswith("001 (J*** M*** D**)")
+    await user.press("001")
+    await user.press("Rename")
+    await user.send("Mum")
+    assert any("Renamed: 🇰🇪 Mum · M-PESA" in (m.text or "") for m in user.chat[-3:])
+    await to_recipient(user)
+    assert any(b.startswith("Mum · M-PESA") for b in user.buttons(user.last_with_buttons()))
+    await user.send("/cancel")
+    await user.send("/start")
+    await user.press("Saved recipients")
+    await user.press("002")
+    await user.press("Delete")
+    await user.press("Yes, delete")
+    assert "was deleted" in " ".join(m.text or "" for m in user.chat[-3:])
+    assert [r.nickname for r in await bot.services.storage.recipients.for_owner(14021)] == ["Mum"]
