@@ -12,6 +12,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers.cashout.again import send_again
 from handlers.cashout.choices import (
     cancel_flow,
     chose_country,
@@ -138,6 +139,7 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
             CommandHandler("cashout", start_cashout),
             CommandHandler("forcustomer", start_for_customer),
             CallbackQueryHandler(start_cashout, pattern=cb.MENU_CASHOUT.pattern),
+            CallbackQueryHandler(send_again, pattern=cb.AGAIN.pattern),
         ],
         states=states,
         fallbacks=[

@@ -234,3 +234,33 @@ async def test_saved_recipients_keep_their_order_and_can_be_renamed_and_deleted(
     await user.press("Yes, delete")
     assert "was deleted" in " ".join(m.text or "" for m in user.chat[-3:])
     assert [r.nickname for r in await bot.services.storage.recipients.for_owner(14021)] == ["Mum"]
+
+
+async def test_send_again_repeats_a_cash_out_at_a_fresh_quote_in_two_taps(bot: Harness) -> None:
+    user = bot.user(14030)
+    first = await full_cashout(user, amount="12")
+    await deliver(bot, first)
+    await user.press_data(f"c:again:{first}")  # the Send again button of a past cash-out
+    summary = question(user)
+    assert "Same cash-out again" in summary and "<b>12 USDT</b>" in summary
+    assert "M-PESA +254******001" in summary and "TR7NHq" in summary
+    await user.press("Confirm")
+    second, _ = await bot.services.storage.offramps.for_user(14030)
+    assert second.reference_id != first and second.crypto_amount == 12
+    assert second.sender_address == TRON_WALLET and second.chain == "TRON" and second.token == "USDT"
+    state = await bot.sandbox.state(second.reference_id)
+    assert state["offramp"]["senderAddress"] == TRON_WALLET
+
+
+async def test_send_again_is_only_for_the_owner_and_back_works_from_its_summary(bot: Harness) -> None:
+    owner, stranger = bot.user(14031), bot.user(14032)
+    reference = await full_cashout(owner)
+    await stranger.send("/start")
+    await stranger.press_data(f"c:again:{reference}")
+    assert "cannot be repeated" in stranger.last_text
+    assert await bot.services.storage.offramps.for_user(14032) == []
+    await owner.press_data(f"c:again:{reference}")
+    await owner.press("Back")
+    assert "Which wallet will you send from" in question(owner)
+    await owner.press("TR7NHq")  # the saved sender address, one tap
+    assert "Please check and confirm" in question(owner)
