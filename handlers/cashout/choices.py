@@ -164,7 +164,8 @@ async def quote_action(update: Update, context: Context) -> int:
         buttons = keyboard(
             [
                 [(raw("btn_refresh"), cb.QUOTE_ACTION("refresh"))],
-                [(raw("btn_change_amount"), cb.QUOTE_ACTION("amount")), cancel_row()[0]],
+                [(raw("btn_change_amount"), cb.QUOTE_ACTION("amount"))],
+                cancel_row(),
             ]
         )
         return await ask(update, context, QUOTE, t("quote_expired"), buttons, edit=True)

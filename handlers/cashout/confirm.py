@@ -156,7 +156,7 @@ async def confirmed(update: Update, context: Context) -> int:
             update,
             context,
             t("create_retry", reason=kotani_problem(outcome.error)),
-            keyboard([[(raw("btn_confirm"), cb.CONFIRM()), cancel_row()[0]]]),
+            keyboard([[(raw("btn_confirm"), cb.CONFIRM())], cancel_row()]),
         )
         return SUMMARY
     if isinstance(outcome, Refused):

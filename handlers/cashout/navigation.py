@@ -76,7 +76,7 @@ ASK_AGAIN: dict[int, Ask] = {
     PAYBILL_ACCOUNT: lambda u, c, e: ask_paybill_account(u, c),
     REFUND: lambda u, c, e: after_recipient(u, c),
     SUMMARY: lambda u, c, e: show_summary(u, c, edit=e),
-    EDIT: lambda u, c, e: ask_edit(u, c),
+    EDIT: lambda u, c, e: ask_edit(u, c, edit=e),
 }
 
 

@@ -499,7 +499,7 @@ async def show_summary(update: Update, context: Context, *, note: str | None = N
     return await ask(update, context, SUMMARY, text, keyboard(rows), edit=edit)
 
 
-async def ask_edit(update: Update, context: Context) -> int:
+async def ask_edit(update: Update, context: Context, *, edit: bool = True) -> int:
     """The summary's Edit: change one thing and come back to the summary, the rest kept."""
     cash = draft(update, context)
     sender = raw("btn_edit_refund_invoice") if is_lightning(cash["chain"]) else raw("btn_edit_sender")
@@ -508,7 +508,7 @@ async def ask_edit(update: Update, context: Context) -> int:
         [(sender, cb.EDIT("sender"))],
         cancel_row(),
     ]
-    return await ask(update, context, EDIT, t("ask_edit"), keyboard(rows), edit=True)
+    return await ask(update, context, EDIT, t("ask_edit"), keyboard(rows), edit=edit)
 
 
 def refund_words(cash: CashDraft) -> str:

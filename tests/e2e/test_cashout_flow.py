@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.flows import TRON_WALLET, deliver, full_cashout, mpesa_recipient, to_amount, to_recipient
+from tests.e2e.flows import POLYGON_WALLET, TRON_WALLET, deliver, full_cashout, mpesa_recipient, to_amount, to_recipient
 from tests.e2e.harness import Harness, User
 
 
@@ -264,3 +264,27 @@ async def test_send_again_is_only_for_the_owner_and_back_works_from_its_summary(
     assert "Which wallet will you send from" in question(owner)
     await owner.press("TR7NHq")  # the saved sender address, one tap
     assert "Please check and confirm" in question(owner)
+
+
+async def test_the_last_token_and_network_are_offered_first_next_time(bot: Harness) -> None:
+    user = bot.user(14040)
+    await to_recipient(user, token="USDC · Polygon")
+    await mpesa_recipient(user)
+    await user.send(POLYGON_WALLET)
+    await user.press("Confirm")
+    await user.send("/cashout")
+    await user.press("Kenya")
+    assert user.buttons(user.last_with_buttons())[0] == "USDC"
+    await user.press("USDC")
+    assert user.buttons(user.last_with_buttons())[0] == "Polygon"
+
+
+async def test_an_expired_quote_still_offers_back_and_cancel(bot: Harness) -> None:
+    user = bot.user(14041)
+    await to_amount(user)
+    await user.send("10")
+    bot.clock.advance(3600)
+    await user.press("Confirm")
+    assert "⬅️ Back" in user.buttons(user.last_with_buttons()) and "✖️ Cancel" in user.buttons(user.last_with_buttons())
+    await user.press("Cancel")
+    assert "nothing was created" in user.last_text
