@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Sandbox
-from tests.e2e.flows import POLYGON_WALLET, TRON_WALLET, full_cashout, mpesa_recipient, to_recipient
+from tests.e2e.flows import POLYGON_WALLET, TRON_WALLET, deliver, full_cashout, mpesa_recipient, to_recipient
 from tests.e2e.harness import Harness, SentMessage, User, bot_world
 
 OPS_CHAT = -100700
@@ -41,6 +41,7 @@ async def test_an_on_chain_cash_out_needs_the_senders_address_and_offers_it_next
     await user.press("Confirm")
     [first] = await bot.services.storage.offramps.for_user(12001)
     assert (await bot.sandbox.state(first.reference_id))["offramp"]["senderAddress"] == TRON_WALLET
+    await deliver(bot, first.reference_id)  # the recipient is saved once delivered (#14 item 9)
 
     # next time the address is one tap away, and the offramp carries it
     await to_recipient(user, amount="12")
