@@ -8,14 +8,14 @@ import logging
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers.common import Context, answer, chat_id, edit_or_say, say, services, user_id
+from handlers.common import Context, answer, chat_id, say, services
+from handlers.recipients import recipient_handlers, saved_recipients
 from handlers.transactions import history, open_reference
 from offramps.rules.links import LINK_LIFETIME, link_expired, verified_reference
 from ui import callbacks as cb
 from ui.keyboards import main_menu
 from ui.texts import raw, supported, t, use_language
 from ui.transactions import details
-from ui.views import recipient_label
 
 logger = logging.getLogger("handlers.start")
 
@@ -85,19 +85,9 @@ async def menu_button(update: Update, context: Context) -> None:
     if target == "hist":
         await history(update, context)
     elif target == "rcp":
-        await saved_recipients(update, context)
+        await saved_recipients(update, context)  # handlers.recipients: rename and delete there
     else:
         await help_command(update, context)
-
-
-async def saved_recipients(update: Update, context: Context) -> None:
-    await answer(update)
-    recipients = await services(context).storage.recipients.for_owner(user_id(update))
-    if not recipients:
-        await edit_or_say(update, context, t("no_saved_recipients"), main_menu())
-        return
-    lines = "\n".join(f"• {recipient_label(r)} ({r.country})" for r in recipients)
-    await edit_or_say(update, context, t("saved_recipients", lines=lines), main_menu())
 
 
 async def stale_button(update: Update, context: Context) -> None:
@@ -124,6 +114,7 @@ def start_handlers() -> list[object]:
         CommandHandler("cancel", nothing_to_cancel),
         CommandHandler("help", help_command),
         CallbackQueryHandler(menu_button, pattern=cb.MENU.pattern),
+        *recipient_handlers(),
     ]
 
 

@@ -175,6 +175,14 @@ MIGRATIONS: tuple[str, ...] = (
         revoked_at    TEXT NOT NULL
     );
     """,
+    # 6: saved recipients are the ones a cash-out was delivered to, or that the customer chose
+    # to keep (kept_at); a customer may name (nickname) and delete (deleted_at) them. The row
+    # itself stays, as offramps refer to it.
+    """
+    ALTER TABLE recipients ADD COLUMN kept_at TEXT;
+    ALTER TABLE recipients ADD COLUMN deleted_at TEXT;
+    ALTER TABLE recipients ADD COLUMN nickname TEXT;
+    """,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -59,13 +59,14 @@ class Recipient:
     holder_name: str | None
     customer_key: str | None
     last_used_at: datetime | None
+    nickname: str | None = None  # the customer's own name for it ("Mum")
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row) -> Recipient:
         return cls(
             row["id"], row["owner_id"], row["kind"], row["country"], row["destination"], row["account_reference"],
             row["network"], row["bank_code"], row["bank_name"], row["holder_name"], row["customer_key"],
-            ts(row["last_used_at"]),
+            ts(row["last_used_at"]), row["nickname"],
         )  # fmt: skip
 
 

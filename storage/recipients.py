@@ -55,11 +55,46 @@ class RecipientRepository:
         return await self._db.run(work)
 
     async def for_owner(self, owner_id: int, limit: int = 20) -> list[Recipient]:
+        """The saved ones: a cash-out to it was delivered (since it was last deleted), or the
+        customer chose to keep it. Failed and cancelled cash-outs save nobody. In the order
+        they were first saved, so the buttons never move under the customer's thumb."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM recipients WHERE owner_id = ? ORDER BY last_used_at DESC, id DESC LIMIT ?",
+            """
+            SELECT r.* FROM recipients r
+            WHERE r.owner_id = ? AND (
+                r.kept_at IS NOT NULL
+                OR EXISTS (SELECT 1 FROM offramps o WHERE o.recipient_id = r.id AND o.status = 'SUCCESSFUL'
+                           AND (r.deleted_at IS NULL OR o.created_at > r.deleted_at)))
+            ORDER BY r.id LIMIT ?
+            """,
             (owner_id, limit),
         )
         return [Recipient.from_row(row) for row in rows]
+
+    async def keep(self, recipient_id: int, owner_id: int) -> None:
+        """The customer chose to keep this recipient."""
+        await self._update(
+            "UPDATE recipients SET kept_at = ? WHERE id = ? AND owner_id = ?", (self._db.now(), recipient_id, owner_id)
+        )
+
+    async def rename(self, recipient_id: int, owner_id: int, nickname: str) -> None:
+        await self._update(
+            "UPDATE recipients SET nickname = ? WHERE id = ? AND owner_id = ?", (nickname, recipient_id, owner_id)
+        )
+
+    async def delete(self, recipient_id: int, owner_id: int) -> None:
+        """Off the saved list (the row stays for the cash-outs that name it); a later delivered
+        cash-out to it, or Save, brings it back."""
+        await self._update(
+            "UPDATE recipients SET kept_at = NULL, nickname = NULL, deleted_at = ? WHERE id = ? AND owner_id = ?",
+            (self._db.now(), recipient_id, owner_id),
+        )
+
+    async def _update(self, sql: str, params: tuple[object, ...]) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(sql, params)
+
+        await self._db.run(work)
 
     async def get(self, recipient_id: int, owner_id: int) -> Recipient | None:
         """Only the owner's own recipient: another user's id yields nothing."""

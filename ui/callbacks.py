@@ -65,7 +65,11 @@ LANGUAGE = Callback("lang", (r"[a-z]{2}",))
 CASHOUT_ANY = re.compile(r"^c:")  # every button of the cash-out flow, for its "stay" answer
 CANCEL_FLOW = Callback("c:x")
 COUNTRY = Callback("c:cc", (r"[A-Z]{2}",))
-TOKEN = Callback("c:tk", (r"[A-Z]{2,12}", r"[A-Z0-9]{2,10}"))
+TOKEN = Callback("c:tk", (r"[A-Z]{2,12}", r"[A-Z0-9]{2,10}"))  # a token on one network
+TOKEN_PICK = Callback("c:tok", (r"[A-Z0-9]{2,10}",))  # a token; its network is asked next when it has several
+BACK = Callback("c:back")  # the previous question, its answer kept
+EDIT = Callback("c:edit", (r"menu|amount|recipient|sender",))  # the summary's Edit, and what to change
+SAVE_RECIPIENT = Callback("c:save")  # keep this recipient in "Saved recipients"
 AMOUNT_MODE = Callback("c:mode", (r"fiat|crypto",))
 QUOTE_ACTION = Callback("c:q", (r"ok|refresh|amount",))
 SAVED_RECIPIENT = Callback("c:r", (NUMBER,))
@@ -78,6 +82,13 @@ SAVED_SENDER_ADDRESS = Callback("c:sa", (NUMBER,))
 CONFIRM = Callback("c:ok")
 #: start a new cash-out like a past one (same recipient, token, network, sender address) at a fresh quote
 AGAIN = Callback("c:again", (REFERENCE,))
+
+# --- saved recipients (rename, delete) ---------------------------------------------------------
+RECIPIENTS = Callback("rc:list")
+RECIPIENT_OPEN = Callback("rc:open", (NUMBER,))
+RECIPIENT_RENAME = Callback("rc:ren", (NUMBER,))
+RECIPIENT_DELETE = Callback("rc:del", (NUMBER,))
+RECIPIENT_DELETE_SURE = Callback("rc:dely", (NUMBER,))  # the second tap: "yes, delete it"
 
 # --- transactions, refunds, history ----------------------------------------------------------
 TX_STATUS = Callback("t:st", (REFERENCE,))

@@ -95,6 +95,8 @@ def recipient_label(recipient: Mapping[str, Any] | Recipient, *, full: bool = Fa
         "holder_name": recipient.holder_name, "bank_name": recipient.bank_name,
         "account_reference": recipient.account_reference,
     }  # fmt: skip
+    if isinstance(recipient, Recipient) and recipient.nickname:
+        return f"{recipient.nickname} · {recipient_label(dict(data))}"  # the customer's own name for it first
     kind = data["kind"]
     holder = data.get("holder_name")
     name = f" ({holder_shown(holder, full=full) if kind in ('mobile_money', 'bank') else holder})" if holder else ""

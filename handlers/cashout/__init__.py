@@ -1,11 +1,13 @@
-"""The cash-out conversation: country → token → amount → quote → recipient → sender address →
-summary → deposit instructions with QR code.
+"""The cash-out conversation: country → token → network (when the token has several) → amount →
+quote → recipient → sender address → summary → deposit instructions with QR code; ⬅️ Back
+under every question, Edit on the summary, and "Send again" straight to a summary.
 
 Money state (quotes, recipients, offramps) is written to our tables by the cash-out service
 (``offramps.cashouts``); the conversation's own position and its draft live in PTB
 persistence. The modules: ``states`` (the steps), ``draft`` (what was chosen so far),
 ``prompts`` (every question, in one module so steps never import each other), ``choices``,
-``recipient`` and ``confirm`` (the steps' answers), ``deposit`` (the deposit card) and
+``recipient`` and ``confirm`` (the steps' answers), ``navigation`` (Back, Edit, Save,
+/language mid-flow), ``again`` (Send again), ``deposit`` (the deposit card) and
 ``conversation`` (the state table).
 """
 

@@ -18,21 +18,26 @@ from handlers.cashout.prompts import (
     amount_rules,
     ask,
     ask_amount,
+    ask_chain,
+    ask_country,
     ask_recipient,
+    ask_token,
     cancel_row,
+    chains_for,
     reprompt,
     show_quote,
+    show_summary,
     token_choices,
 )
-from handlers.cashout.states import AMOUNT, COUNTRY, QUOTE, TOKEN
+from handlers.cashout.states import AMOUNT, CHAIN, COUNTRY, QUOTE, TOKEN
 from handlers.common import Context, answer, conversation_data, say, services, user_id
-from kotani.chains import Chain
-from offramps.corridors import FLAGS
+from kotani.chains import Chain, Token
 from offramps.roles import has_role
-from offramps.rules.amounts import AmountError, parse_amount
+from offramps.rules.amounts import AmountError, parse_amount, parse_sats
 from ui import callbacks as cb
 from ui.keyboards import keyboard, main_menu
 from ui.texts import language, raw, t
+from ui.views import is_lightning
 
 
 async def start_for_customer(update: Update, context: Context) -> int:
@@ -47,12 +52,7 @@ async def start_for_customer(update: Update, context: Context) -> int:
 async def start_cashout(update: Update, context: Context, *, for_customer: bool = False) -> int:
     await answer(update)
     conversation_data(update, context)["cash"] = {"for_customer": for_customer}
-    svc = services(context)
-    corridors, live = await svc.corridors.list()
-    rows = [[(f"{FLAGS.get(c.country, '')} {c.name} ({c.currency})".strip(), cb.COUNTRY(c.country))] for c in corridors]
-    rows.append(cancel_row())
-    text = t("ask_country") if live else t("countries_fallback") + "\n\n" + t("ask_country")
-    return await ask(update, context, COUNTRY, text, keyboard(rows))
+    return await ask_country(update, context)
 
 
 async def chose_country(update: Update, context: Context) -> int:
@@ -64,21 +64,29 @@ async def chose_country(update: Update, context: Context) -> int:
         await reprompt(update, context)
         return COUNTRY
     cash = draft(update, context)
+    if cash.get("country") not in (None, corridor.country):
+        for key in ("recipient", "quote"):  # chosen for the other country (after Back)
+            cash.pop(key, None)  # type: ignore[misc]
     cash["country"], cash["currency"], cash["country_name"] = corridor.country, corridor.currency, corridor.name
-    choices = token_choices(services(context))
-    rows = []
-    for index in range(0, len(choices), 2):
-        rows.append(
-            [
-                (
-                    (raw("btn_lightning") if chain is Chain.LIGHTNING else f"{token} · {chain.title()}"),
-                    cb.TOKEN(chain, token),
-                )
-                for chain, token in choices[index : index + 2]
-            ]
-        )
-    rows.append(cancel_row())
-    return await ask(update, context, TOKEN, t("ask_token"), keyboard(rows), edit=True)
+    return await ask_token(update, context, edit=True)
+
+
+async def chose_token_only(update: Update, context: Context) -> int:
+    """A token: its network next, or straight to the amount when it has only one."""
+    await answer(update)
+    assert update.callback_query is not None and update.callback_query.data is not None
+    (token,) = cb.TOKEN_PICK.parse(update.callback_query.data)
+    chains = chains_for(services(context), token)
+    if not chains:
+        await reprompt(update, context, t("lightning_unavailable") if token == Token.MSAT else None)
+        return TOKEN
+    cash = draft(update, context)
+    if len(chains) == 1:
+        return await use_token(update, context, chains[0], token)
+    if cash.get("token") != token:
+        cash.pop("chain", None)
+    cash["token"] = token
+    return await ask_chain(update, context, edit=True)
 
 
 async def chose_token(update: Update, context: Context) -> int:
@@ -87,9 +95,20 @@ async def chose_token(update: Update, context: Context) -> int:
     chain, token = cb.TOKEN.parse(update.callback_query.data)
     if (chain, token) not in {(str(c), tk) for c, tk in token_choices(services(context))}:
         await reprompt(update, context, t("lightning_unavailable") if chain == Chain.LIGHTNING else None)
-        return TOKEN
+        return CHAIN
+    return await use_token(update, context, chain, token)
+
+
+async def use_token(update: Update, context: Context, chain: str, token: str) -> int:
     cash = draft(update, context)
-    cash["chain"], cash["token"], cash["mode"] = chain, token, "crypto"
+    if (cash.get("chain"), cash.get("token")) != (chain, token):
+        cash.pop("quote", None)
+        cash["mode"] = "crypto"
+    if cash.get("chain") != chain:
+        cash.pop("refund_address", None)  # an address of another chain
+        cash.pop("refund_invoice", None)
+    cash["chain"], cash["token"] = chain, token
+    cash.setdefault("mode", "crypto")
     return await ask_amount(update, context, edit=True)
 
 
@@ -101,16 +120,28 @@ async def toggle_mode(update: Update, context: Context) -> int:
 
 
 async def typed_amount(update: Update, context: Context) -> int:
+    return await read_amount(update, context, AMOUNT)
+
+
+async def typed_amount_on_quote(update: Update, context: Context) -> int:
+    """A new amount typed while the quote is on screen: quote that amount instead (the quote's
+    buttons keep working when it is not an amount)."""
+    return await read_amount(update, context, QUOTE)
+
+
+async def read_amount(update: Update, context: Context, state: int) -> int:
     assert update.message is not None and update.message.text is not None
     cash = draft(update, context)
     decimals, unit = amount_rules(cash)
+    comma = get_decimal_symbol(language()) == ","
     try:
-        amount = parse_amount(
-            update.message.text, decimals=decimals, unit=unit, decimal_comma=get_decimal_symbol(language()) == ","
-        )
+        if unit == "sats":
+            amount = parse_sats(update.message.text, decimal_comma=comma)
+        else:
+            amount = parse_amount(update.message.text, decimals=decimals, unit=unit, decimal_comma=comma)
     except AmountError as exc:
         await say(update, context, t(exc.key, **exc.values))
-        return AMOUNT
+        return state
     cash["amount"] = str(amount)
     return await show_quote(update, context)
 
@@ -124,6 +155,7 @@ async def quote_action(update: Update, context: Context) -> int:
     await answer(update)
     assert update.callback_query is not None and update.callback_query.data is not None
     (action,) = cb.QUOTE_ACTION.parse(update.callback_query.data)
+    cash = draft(update, context)
     if action == "refresh":
         return await show_quote(update, context, edit=True)
     if action == "amount":
@@ -132,10 +164,16 @@ async def quote_action(update: Update, context: Context) -> int:
         buttons = keyboard(
             [
                 [(raw("btn_refresh"), cb.QUOTE_ACTION("refresh"))],
-                [(raw("btn_change_amount"), cb.QUOTE_ACTION("amount")), cancel_row()[0]],
+                [(raw("btn_change_amount"), cb.QUOTE_ACTION("amount"))],
+                cancel_row(),
             ]
         )
         return await ask(update, context, QUOTE, t("quote_expired"), buttons, edit=True)
+    recipient_known = bool(cash.get("recipient", {}).get("destination"))
+    sender_known = is_lightning(cash["chain"]) or bool(cash.get("refund_address"))
+    if cash.get("editing") == "amount" and recipient_known and sender_known:
+        cash.pop("refund_invoice", None)  # it was for the old amount
+        return await show_summary(update, context, edit=True)  # only the amount was being changed
     return await ask_recipient(update, context)
 
 

@@ -13,7 +13,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from handlers.cashout.draft import CashDraft, draft, finish
-from handlers.cashout.prompts import cancel_row, fetch_quote, keep_quote, reprompt, show_summary
+from handlers.cashout.prompts import cancel_row, fetch_quote, keep_quote, remember_choice, reprompt, show_summary
 from handlers.cashout.states import ADDRESS_HINTS, LIGHTNING_NETWORK, REFUND, SUMMARY
 from handlers.common import Context, answer, chat_id, in_private_chat, say, services, user_id
 from kotani import errors
@@ -144,11 +144,18 @@ async def confirmed(update: Update, context: Context) -> int:
         return await show_summary(update, context, note=t("summary_requoted"))
     progress = await say(update, context, t("creating"))
     outcome = await svc.cashouts.create(order_of(update, cash, quote))
-    await progress.delete()
-    if isinstance(outcome, Requoted):
+    if isinstance(outcome, Requoted) and same_numbers(quote, outcome.quote):
+        # the rate ran out while the summary was read, but the fresh one says the same: the
+        # customer agreed to exactly these numbers, so create it without asking again
         keep_quote(cash, outcome.quote)
         cash["reference"] = outcome.reference
-        return await show_summary(update, context, note=t("summary_requoted"))
+        outcome = await svc.cashouts.create(order_of(update, cash, outcome.quote))
+    await progress.delete()
+    if isinstance(outcome, Requoted):
+        changed = not same_numbers(quote, outcome.quote)
+        keep_quote(cash, outcome.quote)
+        cash["reference"] = outcome.reference
+        return await show_summary(update, context, note=t("summary_requoted") if changed else None)
     if isinstance(outcome, Ambiguous):
         if outcome.reference:
             cash["reference"] = outcome.reference
@@ -156,7 +163,7 @@ async def confirmed(update: Update, context: Context) -> int:
             update,
             context,
             t("create_retry", reason=kotani_problem(outcome.error)),
-            keyboard([[(raw("btn_confirm"), cb.CONFIRM()), cancel_row()[0]]]),
+            keyboard([[(raw("btn_confirm"), cb.CONFIRM())], cancel_row()]),
         )
         return SUMMARY
     if isinstance(outcome, Refused):
@@ -164,6 +171,10 @@ async def confirmed(update: Update, context: Context) -> int:
         return finish(update, context)
     offramp = outcome.offramp
     label = recipient_label(cash["recipient"])  # masked: also what the audit log keeps
+    if not cash.get("for_customer"):
+        remember_choice(context, cash)  # offered first next time
+        if cash.get("recipient_saved") and offramp.recipient_id is not None:
+            await svc.storage.recipients.keep(offramp.recipient_id, user_id(update))
     await send_deposit(update, context, offramp, recipient_label(cash["recipient"], full=in_private_chat(update)))
     if outcome.new and cash.get("for_customer"):
         owner = user_id(update)
@@ -171,6 +182,13 @@ async def confirmed(update: Update, context: Context) -> int:
         payload = customer_view_payload(offramp.reference_id, context.bot.token)
         await say(update, context, t("customer_link", link=f"https://t.me/{context.bot.username}?start={payload}"))
     return finish(update, context)
+
+
+def same_numbers(old: QuoteRecord, new: QuoteRecord) -> bool:
+    """What the customer reads on the summary (amounts, fee, rate) is the same in both quotes."""
+    return (old.crypto_amount, old.fiat_amount, old.fee, old.transaction_amount, old.rate) == (
+        new.crypto_amount, new.fiat_amount, new.fee, new.transaction_amount, new.rate,
+    )  # fmt: skip
 
 
 async def send_deposit(update: Update, context: Context, offramp: OfframpRecord, recipient: str) -> None:

@@ -12,18 +12,22 @@ from telegram.ext import (
     filters,
 )
 
+from handlers.cashout.again import send_again
 from handlers.cashout.choices import (
     cancel_flow,
     chose_country,
     chose_token,
+    chose_token_only,
     other_command,
     quote_action,
     start_cashout,
     start_for_customer,
     toggle_mode,
     typed_amount,
+    typed_amount_on_quote,
 )
 from handlers.cashout.confirm import chose_saved_sender_address, confirmed, skipped_refund_address, typed_refund_address
+from handlers.cashout.navigation import chose_language_in_flow, edit_action, save_recipient, went_back
 from handlers.cashout.prompts import stay
 from handlers.cashout.recipient import (
     chose_bank,
@@ -44,7 +48,9 @@ from handlers.cashout.states import (
     BANK_ACCOUNT,
     BANK_HOLDER,
     BANK_PICK,
+    CHAIN,
     COUNTRY,
+    EDIT,
     HOLDER_CONFIRM,
     HOLDER_NAME,
     MM_NETWORK,
@@ -60,6 +66,12 @@ from handlers.cashout.states import (
 )
 from handlers.language import language_command
 from ui import callbacks as cb
+from ui.texts import LANGUAGES, catalog
+
+
+def back_labels() -> list[str]:
+    """The Back button's label in every language (a reply-keyboard button arrives as text)."""
+    return [catalog(code)["btn_back"] for code in LANGUAGES]
 
 
 def build_cashout_conversation() -> ConversationHandler[Any]:
@@ -71,23 +83,34 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
             # the flow's own Cancel first: state handlers run before the fallbacks, and the
             # catch-all below would otherwise answer Cancel with "I did not understand"
             CallbackQueryHandler(cancel_flow, pattern=cb.CANCEL_FLOW.pattern),
+            CallbackQueryHandler(went_back, pattern=cb.BACK.pattern),
             MessageHandler(filters.ALL & ~filters.COMMAND, stay(state)),
             CallbackQueryHandler(stay(state), pattern=cb.CASHOUT_ANY),
         ]
 
     states: dict[object, list[Any]] = {
         COUNTRY: [CallbackQueryHandler(chose_country, pattern=cb.COUNTRY.pattern)],
-        TOKEN: [CallbackQueryHandler(chose_token, pattern=cb.TOKEN.pattern)],
+        TOKEN: [
+            CallbackQueryHandler(chose_token_only, pattern=cb.TOKEN_PICK.pattern),
+            CallbackQueryHandler(chose_token, pattern=cb.TOKEN.pattern),  # a token and network in one (old screens)
+        ],
+        CHAIN: [CallbackQueryHandler(chose_token, pattern=cb.TOKEN.pattern)],
         AMOUNT: [
             MessageHandler(text, typed_amount),
             CallbackQueryHandler(toggle_mode, pattern=cb.AMOUNT_MODE.pattern),
         ],
-        QUOTE: [CallbackQueryHandler(quote_action, pattern=cb.QUOTE_ACTION.pattern)],
+        QUOTE: [
+            CallbackQueryHandler(quote_action, pattern=cb.QUOTE_ACTION.pattern),
+            MessageHandler(text, typed_amount_on_quote),
+        ],
         RECIPIENT: [
             CallbackQueryHandler(chose_saved_recipient, pattern=cb.SAVED_RECIPIENT.pattern),
             CallbackQueryHandler(chose_recipient_kind, pattern=cb.RECIPIENT_KIND.pattern),
         ],
-        MM_NUMBER: [MessageHandler(text | filters.CONTACT, typed_phone)],
+        MM_NUMBER: [
+            MessageHandler(filters.Text(back_labels()), went_back),  # Back on the "share my number" keyboard
+            MessageHandler(text | filters.CONTACT, typed_phone),
+        ],
         MM_NETWORK: [CallbackQueryHandler(chose_network, pattern=cb.NETWORK.pattern)],
         HOLDER_CONFIRM: [CallbackQueryHandler(holder_confirmed, pattern=cb.HOLDER_NAME.pattern)],
         HOLDER_NAME: [MessageHandler(text, typed_holder_name)],
@@ -102,7 +125,12 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
             CallbackQueryHandler(skipped_refund_address, pattern=cb.SKIP.pattern),
             CallbackQueryHandler(chose_saved_sender_address, pattern=cb.SAVED_SENDER_ADDRESS.pattern),
         ],
-        SUMMARY: [CallbackQueryHandler(confirmed, pattern=cb.CONFIRM.pattern)],
+        SUMMARY: [
+            CallbackQueryHandler(confirmed, pattern=cb.CONFIRM.pattern),
+            CallbackQueryHandler(edit_action, pattern=cb.EDIT.pattern),
+            CallbackQueryHandler(save_recipient, pattern=cb.SAVE_RECIPIENT.pattern),
+        ],
+        EDIT: [CallbackQueryHandler(edit_action, pattern=cb.EDIT.pattern)],
     }
     for state, handlers in states.items():
         handlers.extend(catch_all(int(state)))  # type: ignore[call-overload]
@@ -111,11 +139,13 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
             CommandHandler("cashout", start_cashout),
             CommandHandler("forcustomer", start_for_customer),
             CallbackQueryHandler(start_cashout, pattern=cb.MENU_CASHOUT.pattern),
+            CallbackQueryHandler(send_again, pattern=cb.AGAIN.pattern),
         ],
         states=states,
         fallbacks=[
             CommandHandler("cancel", cancel_flow),
             CommandHandler("language", language_command),
+            CallbackQueryHandler(chose_language_in_flow, pattern=cb.LANGUAGE.pattern),
             CallbackQueryHandler(cancel_flow, pattern=cb.CANCEL_FLOW.pattern),
             MessageHandler(filters.COMMAND, other_command),
         ],

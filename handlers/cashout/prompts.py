@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from telegram import (
@@ -17,12 +17,32 @@ from telegram import (
 from telegram.constants import ChatType
 
 from handlers.cashout.draft import CashDraft, draft
-from handlers.cashout.states import AMOUNT, BANK_PICK, HOLDER_NAME, MM_NUMBER, QUOTE, RECIPIENT, REFUND, SUMMARY
+from handlers.cashout.states import (
+    AMOUNT,
+    BANK_ACCOUNT,
+    BANK_HOLDER,
+    BANK_PICK,
+    CHAIN,
+    COUNTRY,
+    EDIT,
+    HOLDER_NAME,
+    MM_NETWORK,
+    MM_NUMBER,
+    PAYBILL,
+    PAYBILL_ACCOUNT,
+    QUOTE,
+    RECIPIENT,
+    REFUND,
+    SUMMARY,
+    TILL,
+    TOKEN,
+)
 from handlers.common import Context, answer, edit_or_say, in_private_chat, say, services, user_id
 from kotani import errors
 from kotani.chains import MSAT_PER_SAT, TOKEN_DECIMALS, Chain, Token, sats_to_msat
 from kotani.currencies import currency_decimals
-from offramps.corridors import TOKEN_CHOICES, offers_till_and_paybill
+from kotani.redact import mask_number
+from offramps.corridors import FLAGS, TOKEN_CHOICES, offers_till_and_paybill
 from offramps.services import Services
 from storage.models import QuoteRecord
 from ui import callbacks as cb
@@ -46,12 +66,23 @@ async def ask(
 ) -> int:
     """Show a step's prompt and remember it, so unexpected input gets the same prompt again."""
     stored = markup.to_dict() if isinstance(markup, InlineKeyboardMarkup) else None
+    remember_step(draft(update, context), state)
     if edit:
         shown = await edit_or_say(update, context, text, markup if isinstance(markup, InlineKeyboardMarkup) else None)
     else:
         shown = (await say(update, context, text, markup)).message_id
     draft(update, context)["prompt"] = {"text": text, "kb": stored, "message_id": shown}
     return state
+
+
+def remember_step(cash: CashDraft, state: int) -> None:
+    """The questions on the way to this one, for Back. Coming to a question asked before (a
+    loop, or Back itself) cuts the way to where it was first asked."""
+    steps = cash.setdefault("steps", [])
+    if state in steps:
+        del steps[steps.index(state) + 1 :]
+    else:
+        steps.append(state)
 
 
 async def reprompt(update: Update, context: Context, note: str | None = None) -> None:
@@ -84,8 +115,79 @@ def stay(state: int) -> Any:
     return handler
 
 
-def cancel_row() -> list[tuple[str, str]]:
-    return [(raw("btn_cancel"), cb.CANCEL_FLOW())]
+def cancel_row(*, back: bool = True) -> list[tuple[str, str]]:
+    """Back (to the previous question, its answer kept) and Cancel: under every question."""
+    row = [(raw("btn_back"), cb.BACK())] if back else []
+    return [*row, (raw("btn_cancel"), cb.CANCEL_FLOW())]
+
+
+def marked(label: str, chosen: bool) -> str:
+    """A choice made before (Back, or the last cash-out) is shown ticked."""
+    return f"✓ {label}" if chosen else label
+
+
+def remembered(context: Context) -> dict[str, str]:
+    """The country, network and token of this person's last cash-out, offered first next time."""
+    assert context.user_data is not None
+    value = context.user_data.get("last_choice")
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def remember_choice(context: Context, cash: CashDraft) -> None:
+    assert context.user_data is not None
+    context.user_data["last_choice"] = {"country": cash["country"], "chain": cash["chain"], "token": cash["token"]}
+
+
+async def ask_country(update: Update, context: Context, *, edit: bool = False) -> int:
+    svc = services(context)
+    cash = draft(update, context)
+    corridors, live = await svc.corridors.list()
+    last = cash.get("country") or remembered(context).get("country")
+    ordered = sorted(corridors, key=lambda c: c.country != last)  # the last one first, the rest as listed
+    rows = [
+        [(marked(f"{FLAGS.get(c.country, '')} {c.name} ({c.currency})".strip(), c.country == cash.get("country")),
+          cb.COUNTRY(c.country))]
+        for c in ordered
+    ]  # fmt: skip
+    rows.append(cancel_row(back=False))
+    text = t("ask_country") if live else t("countries_fallback") + "\n\n" + t("ask_country")
+    return await ask(update, context, COUNTRY, text, keyboard(rows), edit=edit)
+
+
+def token_label(chain: str, token: str) -> str:
+    return raw("btn_lightning") if chain == Chain.LIGHTNING else token
+
+
+async def ask_token(update: Update, context: Context, *, edit: bool = False) -> int:
+    """The tokens first (a handful), the network next: 19 pairs on one screen were too many."""
+    cash = draft(update, context)
+    last = cash.get("token") or remembered(context).get("token")
+    tokens: list[tuple[str, str]] = []
+    for chain, token in token_choices(services(context)):
+        if token not in [tk for _, tk in tokens]:
+            tokens.append((chain, token))
+    tokens.sort(key=lambda pair: pair[1] != last)  # the last one first
+    buttons = [
+        (marked(token_label(chain, token), token == cash.get("token")), cb.TOKEN_PICK(token)) for chain, token in tokens
+    ]
+    rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
+    rows.append(cancel_row())
+    return await ask(update, context, TOKEN, t("ask_token"), keyboard(rows), edit=edit)
+
+
+def chains_for(svc: Services, token: str) -> list[Chain]:
+    return [chain for chain, tk in token_choices(svc) if tk == token]
+
+
+async def ask_chain(update: Update, context: Context, *, edit: bool = False) -> int:
+    cash = draft(update, context)
+    token = cash["token"]
+    last = cash.get("chain") or remembered(context).get("chain")
+    chains = sorted(chains_for(services(context), token), key=lambda chain: chain != last)
+    buttons = [(marked(chain.title(), chain == cash.get("chain")), cb.TOKEN(chain, token)) for chain in chains]
+    rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
+    rows.append(cancel_row())
+    return await ask(update, context, CHAIN, t("ask_chain", token=token), keyboard(rows), edit=edit)
 
 
 def token_choices(svc: Services) -> tuple[tuple[Chain, str], ...]:
@@ -99,12 +201,15 @@ def token_choices(svc: Services) -> tuple[tuple[Chain, str], ...]:
 async def ask_amount(update: Update, context: Context, *, edit: bool = False) -> int:
     cash = draft(update, context)
     unit = token_unit(cash["token"], cash["chain"])
-    if cash["mode"] == "crypto":
+    if cash["mode"] == "crypto" and unit == "sats":
+        text = t("ask_amount_sats", currency=cash["currency"])
+        toggle = (raw("btn_amount_fiat", currency=cash["currency"]), cb.AMOUNT_MODE("fiat"))
+    elif cash["mode"] == "crypto":
         text = t(
             "ask_amount_crypto",
             token=unit,
             currency=cash["currency"],
-            example="5000" if unit == "sats" else t("amount_example"),
+            example=t("amount_example"),
         )
         toggle = (raw("btn_amount_fiat", currency=cash["currency"]), cb.AMOUNT_MODE("fiat"))
     else:
@@ -152,8 +257,10 @@ def limits_problem(svc: Services, cash: CashDraft, quote: QuoteRecord) -> str | 
         return None
     unit = token_unit(cash["token"], cash["chain"])
     per_unit = (Decimal(1) / quote.rate) / (MSAT_PER_SAT if is_lightning(cash["chain"]) else 1)
-    crypto_low = (low * per_unit).quantize(Decimal("0.01"))
-    crypto_high = (high * per_unit).quantize(Decimal("0.01"))
+    # the crypto amounts shown must themselves pass: the minimum rounded up, the maximum down
+    step = Decimal(1) if is_lightning(cash["chain"]) else Decimal("0.01")
+    crypto_low = (low * per_unit).quantize(step, rounding=ROUND_CEILING)
+    crypto_high = (high * per_unit).quantize(step, rounding=ROUND_FLOOR)
     return t(
         "amount_out_of_range",
         low=f"{fiat_text(low, cash['currency'])} (≈ {amount_text(crypto_low, unit)})",
@@ -161,17 +268,24 @@ def limits_problem(svc: Services, cash: CashDraft, quote: QuoteRecord) -> str | 
     )
 
 
+def rate_text(cash: CashDraft) -> str:
+    """``1 USDT = 129.5 KES``; for Lightning per thousand sats (``1,000 sats = 123.03 KES``), as
+    a sat is worth a fraction of a shilling and "1 sat = 0.123025 KES" says nothing to a person."""
+    rate = Decimal(cash["quote"]["rate"])
+    if is_lightning(cash["chain"]):
+        per_thousand = rate * MSAT_PER_SAT * 1000
+        return f"{amount_text(Decimal(1000), 'sats')} = {fiat_text(per_thousand.quantize(Decimal('0.01')), cash['currency'])}"
+    return f"{amount_text(Decimal(1), cash['token'])} = {amount_text(rate, cash['currency'])}"
+
+
 def quote_text(cash: CashDraft, svc: Services) -> str:
     quote = cash["quote"]
     seconds = max(0, math.ceil((datetime.fromisoformat(quote["expires_at"]) - svc.clock()).total_seconds()))
-    rate = Decimal(quote["rate"]) * (MSAT_PER_SAT if is_lightning(cash["chain"]) else 1)
     return t(
         "quote",
         crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),
         chain=cash["chain"].title(),
-        token_unit="sat" if is_lightning(cash["chain"]) else cash["token"],
-        rate=f"{rate.normalize():f}",
-        currency=cash["currency"],
+        rate=rate_text(cash),
         fee=fiat_text(Decimal(quote["fee"]), cash["currency"]),
         receive=fiat_text(Decimal(quote["receive"]), cash["currency"]),
         seconds=seconds,
@@ -194,12 +308,12 @@ async def show_quote(update: Update, context: Context, *, edit: bool = False) ->
         return AMOUNT
     buttons = keyboard(
         [[(raw("btn_confirm"), cb.QUOTE_ACTION("ok")), (raw("btn_refresh"), cb.QUOTE_ACTION("refresh"))],
-         [(raw("btn_change_amount"), cb.QUOTE_ACTION("amount")), (raw("btn_cancel"), cb.CANCEL_FLOW())]]
+         [(raw("btn_change_amount"), cb.QUOTE_ACTION("amount"))], cancel_row()]
     )  # fmt: skip
     return await ask(update, context, QUOTE, quote_text(cash, svc), buttons, edit=edit)
 
 
-async def ask_recipient(update: Update, context: Context) -> int:
+async def ask_recipient(update: Update, context: Context, *, edit: bool | None = None) -> int:
     svc = services(context)
     cash = draft(update, context)
     corridor = await svc.corridors.get(cash["country"])
@@ -221,9 +335,8 @@ async def ask_recipient(update: Update, context: Context) -> int:
             [(raw("btn_new_till"), cb.RECIPIENT_KIND("till")), (raw("btn_new_paybill"), cb.RECIPIENT_KIND("paybill"))]
         )
     rows.append(cancel_row())
-    return await ask(
-        update, context, RECIPIENT, t("ask_recipient"), keyboard(rows), edit=update.callback_query is not None
-    )
+    shown_edit = update.callback_query is not None if edit is None else edit
+    return await ask(update, context, RECIPIENT, t("ask_recipient"), keyboard(rows), edit=shown_edit)
 
 
 def phone_example(country: str) -> str:
@@ -242,7 +355,7 @@ async def ask_phone(update: Update, context: Context) -> int:
         return await ask(update, context, MM_NUMBER, text, keyboard([cancel_row()]))
     if private:
         contact = ReplyKeyboardMarkup(
-            [[KeyboardButton(raw("btn_share_contact"), request_contact=True)]],
+            [[KeyboardButton(raw("btn_share_contact"), request_contact=True)], [KeyboardButton(raw("btn_back"))]],
             resize_keyboard=True,
             one_time_keyboard=True,
         )
@@ -250,6 +363,7 @@ async def ask_phone(update: Update, context: Context) -> int:
             update, context, t("ask_phone_or_contact", country=cash["country_name"], example=example), contact
         )
         cash["reply_keyboard"] = True  # taken away again when a number arrives or the flow ends
+        remember_step(cash, MM_NUMBER)
         cash["prompt"] = {
             "text": t("ask_phone", country=cash["country_name"], example=example),
             "kb": None,
@@ -270,13 +384,42 @@ async def ask_holder_name(update: Update, context: Context) -> int:
     return await ask(update, context, HOLDER_NAME, t("ask_holder_name", what=what), keyboard([cancel_row()]))
 
 
+async def ask_mm_network(update: Update, context: Context) -> int:
+    cash = draft(update, context)
+    corridor = await services(context).corridors.get(cash["country"])
+    chosen = cash["recipient"].get("network")
+    rows = [[(marked(network_name(n), n == chosen), cb.NETWORK(n))] for n in (corridor.networks if corridor else ())]
+    phone = mask_number(cash["recipient"]["destination"])
+    return await ask(update, context, MM_NETWORK, t("ask_network", phone=phone), keyboard([*rows, cancel_row()]))
+
+
+async def ask_bank_account(update: Update, context: Context, *, edit: bool = False) -> int:
+    bank = draft(update, context)["recipient"].get("bank_name") or t("the_bank")
+    return await ask(update, context, BANK_ACCOUNT, t("ask_account", bank=bank), keyboard([cancel_row()]), edit=edit)
+
+
+async def ask_bank_holder(update: Update, context: Context) -> int:
+    return await ask(update, context, BANK_HOLDER, t("ask_bank_holder"), keyboard([cancel_row()]))
+
+
+async def ask_shortcode(update: Update, context: Context, *, edit: bool = False) -> int:
+    kind = draft(update, context)["recipient"]["kind"]
+    state = TILL if kind == "till" else PAYBILL
+    return await ask(update, context, state, t(f"ask_{kind}"), keyboard([cancel_row()]), edit=edit)
+
+
+async def ask_paybill_account(update: Update, context: Context) -> int:
+    code = draft(update, context)["recipient"]["destination"]
+    return await ask(update, context, PAYBILL_ACCOUNT, t("ask_paybill_account", paybill=code), keyboard([cancel_row()]))
+
+
 def yes_no() -> InlineKeyboardMarkup:
     return keyboard(
         [[(raw("btn_yes"), cb.HOLDER_NAME("yes")), (raw("btn_no_change"), cb.HOLDER_NAME("no"))], cancel_row()]
     )
 
 
-async def ask_bank(update: Update, context: Context, query: str | None = None) -> int:
+async def ask_bank(update: Update, context: Context, query: str | None = None, *, edit: bool | None = None) -> int:
     svc = services(context)
     cash = draft(update, context)
     try:
@@ -294,11 +437,14 @@ async def ask_bank(update: Update, context: Context, query: str | None = None) -
     rows = [[(b.name, cb.BANK(index))] for index, b in enumerate(banks) if b in shown[:8]]
     cash["banks"] = [[b.code, b.name] for b in banks]
     rows.append(cancel_row())
-    return await ask(update, context, BANK_PICK, t("ask_bank"), keyboard(rows), edit=update.callback_query is not None)
+    shown_edit = update.callback_query is not None if edit is None else edit
+    return await ask(update, context, BANK_PICK, t("ask_bank"), keyboard(rows), edit=shown_edit)
 
 
 async def after_recipient(update: Update, context: Context) -> int:
     cash = draft(update, context)
+    if cash.get("editing") == "recipient" and (is_lightning(cash["chain"]) or cash.get("refund_address")):
+        return await show_summary(update, context)  # only the recipient was being changed
     if is_lightning(cash["chain"]):
         sats = sats_number(Decimal(cash["quote"]["crypto"]))
         return await ask(
@@ -330,10 +476,9 @@ async def ask_sender_address(update: Update, context: Context) -> int:
     return await ask(update, context, REFUND, text, keyboard([*rows, cancel_row()]))
 
 
-async def show_summary(update: Update, context: Context, *, note: str | None = None) -> int:
+async def show_summary(update: Update, context: Context, *, note: str | None = None, edit: bool = False) -> int:
     cash = draft(update, context)
     quote = cash["quote"]
-    rate = Decimal(quote["rate"]) * (MSAT_PER_SAT if is_lightning(cash["chain"]) else 1)
     text = t(
         "summary",
         crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),
@@ -341,15 +486,29 @@ async def show_summary(update: Update, context: Context, *, note: str | None = N
         receive=fiat_text(Decimal(quote["receive"]), cash["currency"]),
         recipient=recipient_label(cash["recipient"], full=in_private_chat(update)),  # a typo must be visible
         fee=fiat_text(Decimal(quote["fee"]), cash["currency"]),
-        token_unit="sat" if is_lightning(cash["chain"]) else cash["token"],
-        rate=f"{rate.normalize():f}",
-        currency=cash["currency"],
+        rate=rate_text(cash),
         refund=refund_words(cash),
     )
     if note:
         text = note + "\n\n" + text
-    buttons = keyboard([[(raw("btn_confirm"), cb.CONFIRM()), cancel_row()[0]]])
-    return await ask(update, context, SUMMARY, text, buttons)
+    cash.pop("editing", None)
+    rows = [[(raw("btn_confirm"), cb.CONFIRM())], [(raw("btn_edit"), cb.EDIT("menu"))]]
+    if not cash.get("for_customer") and not cash.get("recipient_saved"):
+        rows[1].append((raw("btn_save_recipient"), cb.SAVE_RECIPIENT()))
+    rows.append(cancel_row())
+    return await ask(update, context, SUMMARY, text, keyboard(rows), edit=edit)
+
+
+async def ask_edit(update: Update, context: Context, *, edit: bool = True) -> int:
+    """The summary's Edit: change one thing and come back to the summary, the rest kept."""
+    cash = draft(update, context)
+    sender = raw("btn_edit_refund_invoice") if is_lightning(cash["chain"]) else raw("btn_edit_sender")
+    rows = [
+        [(raw("btn_edit_amount"), cb.EDIT("amount")), (raw("btn_edit_recipient"), cb.EDIT("recipient"))],
+        [(sender, cb.EDIT("sender"))],
+        cancel_row(),
+    ]
+    return await ask(update, context, EDIT, t("ask_edit"), keyboard(rows), edit=edit)
 
 
 def refund_words(cash: CashDraft) -> str:

@@ -13,6 +13,9 @@ _PLAIN = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
 # Where the language writes a decimal comma (French): groups of three by spaces, comma decimals.
 _GROUPED_COMMA = re.compile(r"^\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?$")
 _PLAIN_COMMA = re.compile(r"^\d+,\d+$")
+_EXPONENT = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")
+#: sats in one bitcoin
+SATS_PER_BTC = Decimal(100_000_000)
 #: more digits than any cash-out has (and than a JSON number carries exactly)
 MAX_DIGITS = 15
 
@@ -48,6 +51,8 @@ def parse_amount(text: str, *, decimals: int, unit: str, decimal_comma: bool = F
     elif _GROUPED.match(cleaned):
         cleaned = re.sub(r"[, \u00a0\u202f]", "", cleaned)
     elif not _PLAIN.match(cleaned):
+        if _EXPONENT.fullmatch(cleaned):
+            raise AmountError("amount_digits", unit=unit)  # 1e3: a calculator's way, not a person's
         if re.fullmatch(r"\d+,\d{1,2}", cleaned):
             raise AmountError("amount_use_dot", unit=unit)
         raise AmountError("amount_not_number", unit=unit)
@@ -65,6 +70,36 @@ def parse_amount(text: str, *, decimals: int, unit: str, decimal_comma: bool = F
             raise AmountError("amount_whole", unit=unit)
         raise AmountError("amount_decimals", unit=unit, decimals=decimals)
     return amount
+
+
+def parse_sats(text: str, *, decimal_comma: bool = False) -> Decimal:
+    """A Lightning amount in whole sats, typed as a Lightning wallet shows it: ``5000``,
+    ``5,000 sats``, ``10k`` (thousands) or ``0.0001 BTC`` (converted to sats).
+
+    Wallets show all three, so all three are read; anything that is not a whole number of sats
+    gets a message that says how to write it instead of a hint about decimals.
+    """
+    cleaned = text.strip()
+    lowered = cleaned.lower()
+    if lowered.endswith("btc"):
+        btc = parse_amount(cleaned[:-3], decimals=8, unit="BTC", decimal_comma=decimal_comma)
+        return (btc * SATS_PER_BTC).quantize(Decimal(1))
+    for suffix in ("sats", "sat"):
+        if lowered.endswith(suffix):
+            cleaned, lowered = cleaned[: -len(suffix)].strip(), lowered[: -len(suffix)].strip()
+            break
+    if lowered.endswith("k"):
+        try:
+            thousands = parse_amount(cleaned[:-1], decimals=3, unit="sats", decimal_comma=decimal_comma)
+        except AmountError as exc:
+            raise AmountError("amount_sats_whole" if exc.key == "amount_decimals" else exc.key, **exc.values) from exc
+        return (thousands * 1000).quantize(Decimal(1))
+    try:
+        return parse_amount(cleaned, decimals=0, unit="sats", decimal_comma=decimal_comma)
+    except AmountError as exc:
+        if exc.key in ("amount_whole", "amount_not_number", "amount_use_dot"):
+            raise AmountError("amount_sats_whole", unit="sats") from exc
+        raise
 
 
 def format_amount(amount: Decimal, unit: str, *, places: int | None = None, locale: str = "en") -> str:

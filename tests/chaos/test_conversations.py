@@ -40,7 +40,7 @@ TYPED = {
     "Which wallet will you send from": TRON_WALLET,
 }
 # what a person presses, most specific first
-PRESSED = ["Confirm", "Yes", "Mobile money", "USDT · Tron", "Kenya", "Cash out"]
+PRESSED = ["Confirm", "Yes", "Mobile money", "Tron", "USDT", "Kenya", "Cash out"]  # the token, then its network
 
 
 class Person:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.harness import User
+from tests.e2e.harness import Harness, User
 
 TRON_WALLET = "TJWXuPnMd5noaCaJw6EmHHyED9iH4Rr5Up"  # a checksummed Tron address (not a token contract)
 POLYGON_WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
@@ -41,3 +41,12 @@ async def full_cashout(user: User, *, phone: str = "0700000001", amount: str = "
     await user.press("Confirm")
     text = next(m.text for m in reversed(user.chat) if m.text and "Reference:" in m.text)
     return text.split("Reference: <code>")[1].split("</code>")[0]
+
+
+async def deliver(bot: Harness, reference: str) -> None:
+    """The customer's crypto arrives and the payout is delivered; the bot hears of it."""
+    await bot.sandbox.deposit(reference)
+    await bot.sandbox.run_until_settled(reference)
+    offramp = await bot.services.storage.offramps.get(reference)
+    assert offramp is not None
+    await bot.services.cashouts.refresh(offramp, source="test")

@@ -142,6 +142,12 @@ class User:
                 # a copy button (copy_text) talks to no bot: pressing it sends nothing
                 if label.lower() in button["text"].lower() and "callback_data" in button:
                     return await self.press_data(button["callback_data"], message)
+        if " · " in label:  # "USDT · Tron": the token, then its network (two questions since #14 item 9)
+            token, network = label.split(" · ", 1)
+            said = await self.press(token)
+            if any(network.lower() in text.lower() for text in self.buttons(self.last_with_buttons())):
+                said += await self.press(network)
+            return said
         raise AssertionError(f"no button {label!r} in {self.buttons(message)}")
 
     async def press_exact(self, label: str) -> list[SentMessage]:

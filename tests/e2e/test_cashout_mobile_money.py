@@ -49,6 +49,8 @@ async def test_cash_out_to_mpesa(bot: Harness) -> None:
     assert offramp.status_message_id == deposit.message_id
     state = await bot.sandbox.state(offramp.reference_id)
     assert state["offramp"]["senderAddress"] == TRON_WALLET
-    saved = await bot.services.storage.recipients.for_owner(1001)
-    assert [(r.destination, r.network, r.holder_name) for r in saved] == [("+254700000001", "MPESA", "JANE MARY DOE")]
+    assert offramp.recipient_id is not None
+    kept = await bot.services.storage.recipients.get(offramp.recipient_id, 1001)
+    assert kept and (kept.destination, kept.network, kept.holder_name) == ("+254700000001", "MPESA", "JANE MARY DOE")
+    assert await bot.services.storage.recipients.for_owner(1001) == []  # saved once delivered, not before
     assert html.unescape(deposit.text or "").count(offramp.reference_id) == 1

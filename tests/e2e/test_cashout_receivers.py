@@ -25,8 +25,9 @@ async def test_cash_out_to_a_bank_account(bot: Harness) -> None:
     [offramp] = await bot.services.storage.offramps.for_user(1002)
     state = await bot.sandbox.state(offramp.reference_id)
     assert state["offramp"]["senderAddress"] == TRON_WALLET
-    saved = await bot.services.storage.recipients.for_owner(1002)
-    assert [(r.kind, r.destination, r.bank_code) for r in saved] == [("bank", "1000000001", "68")]
+    assert offramp.recipient_id is not None
+    kept = await bot.services.storage.recipients.get(offramp.recipient_id, 1002)
+    assert kept and (kept.kind, kept.destination, kept.bank_code) == ("bank", "1000000001", "68")
 
 
 async def test_bank_account_that_cannot_receive_is_refused(bot: Harness) -> None:
@@ -74,7 +75,7 @@ async def test_cash_out_over_lightning(bot: Harness) -> None:
     await user.send("/cashout")
     await user.press("Kenya")
     await user.press("Lightning")
-    assert "How much sats" in user.last_text
+    assert "How many sats" in user.last_text
     await user.send("1500.5")
     assert "whole numbers" in user.last_text
     [quote] = await user.send("200000")

@@ -65,6 +65,7 @@ async def test_a_quote_that_expired_during_the_recipient_steps_is_refreshed_befo
     await user.send(TRON_WALLET)
     bot.clock.advance(120)
     bot.sandbox.clock.advance(120)
+    await bot.sandbox.configure(fee_percent="3")  # the fresh quote says something else
     await user.press("Confirm")
     assert "rate was updated" in user.last_text
     assert await bot.services.storage.offramps.for_user(3004) == []

@@ -18,6 +18,8 @@ from collections import deque
 
 import pytest
 
+from kotani_sandbox import SandboxConfig
+from tests.conftest import API_KEY, WEBHOOK_SECRET
 from tests.e2e.flows import TRON_WALLET
 from tests.e2e.harness import Harness, SentMessage, User
 from ui.texts import LANGUAGES, catalog
@@ -54,6 +56,14 @@ CANCELLED = {
 ENGLISH_FILLERS = [" or ", " and ", "unknown", "not found", "Skip", "Cancel", "Confirm", "Please "]
 
 _ids = itertools.count(20_000)
+
+
+@pytest.fixture
+def sandbox_config() -> SandboxConfig:
+    """The crawl replays hundreds of paths in seconds; Kotani's rate limits are not what it is
+    about (tests/kotani covers them), and a 429 mid-replay would send a path astray."""
+    return SandboxConfig(api_keys=(API_KEY,), webhook_secret=WEBHOOK_SECRET, lookup_timeout_delay=0,
+                         rate_limits={"read": ((100_000, 5.0),), "money": ((100_000, 5.0),)})  # fmt: skip
 
 
 async def replay(bot: Harness, language: str, path: list[str]) -> User:

@@ -175,7 +175,7 @@ async def test_the_readme_demo_cashes_out_with_only_the_main_dependencies(start:
     demo = await start()
     await demo.until(MENU)
     for line, expect in [
-        ("1", "Where should the money go"), ("1", "Which crypto"), ("1", "How much USDT"),
+        ("1", "Where should the money go"), ("1", "Which crypto"), ("1", "Which network"), ("1", "How much USDT"),
         ("10", "Your quote"),  # 10 is the amount here, not a button: this message has two
         ("1", "Who gets the money"), ("1", "Share my number"), ("c", "registered to Jane M. D."),
         ("1", "Which wallet will you send from"),
@@ -224,7 +224,9 @@ async def test_a_bare_number_is_a_button_only_when_the_last_message_has_that_man
     typed after an error message (no buttons) pressed "Amount in KES" two messages up."""
     demo = await start()
     await demo.until(MENU)
-    for line, expect in [("1", "Where should the money go"), ("1", "Which crypto"), ("1", "How much USDT")]:
+    for line, expect in [
+        ("1", "Where should the money go"), ("1", "Which crypto"), ("1", "Which network"), ("1", "How much USDT"),
+    ]:  # fmt: skip
         await demo.type(line)
         await demo.until(expect)
     await demo.type("1")  # two buttons: 1 is "Amount in KES"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Sandbox
-from tests.e2e.flows import POLYGON_WALLET, TRON_WALLET, full_cashout, mpesa_recipient, to_recipient
+from tests.e2e.flows import POLYGON_WALLET, TRON_WALLET, deliver, full_cashout, mpesa_recipient, to_recipient
 from tests.e2e.harness import Harness, SentMessage, User, bot_world
 
 OPS_CHAT = -100700
@@ -33,7 +33,7 @@ async def test_an_on_chain_cash_out_needs_the_senders_address_and_offers_it_next
     prompt = user.last_with_buttons()
     assert "Which wallet will you send from" in (prompt.text or "")
     assert "exchange" in (prompt.text or "")  # why: a withdrawal from an exchange comes from its address
-    assert user.buttons(prompt) == ["✖️ Cancel"]  # no Skip, nothing saved yet
+    assert user.buttons(prompt) == ["⬅️ Back", "✖️ Cancel"]  # no Skip, nothing saved yet
     await user.send("not an address")
     assert "not a valid Tron address" in user.last_text
     await user.send(TRON_WALLET)
@@ -41,6 +41,7 @@ async def test_an_on_chain_cash_out_needs_the_senders_address_and_offers_it_next
     await user.press("Confirm")
     [first] = await bot.services.storage.offramps.for_user(12001)
     assert (await bot.sandbox.state(first.reference_id))["offramp"]["senderAddress"] == TRON_WALLET
+    await deliver(bot, first.reference_id)  # the recipient is saved once delivered (#14 item 9)
 
     # next time the address is one tap away, and the offramp carries it
     await to_recipient(user, amount="12")
@@ -66,7 +67,7 @@ async def test_a_saved_address_of_another_chain_or_person_is_not_usable(bot: Har
 
     await to_recipient(owner)  # Tron: the Polygon address is not offered
     await mpesa_recipient(owner)
-    assert owner.buttons(owner.last_with_buttons()) == ["✖️ Cancel"]
+    assert owner.buttons(owner.last_with_buttons()) == ["⬅️ Back", "✖️ Cancel"]
     await owner.press_data(f"c:sa:{saved.id}")  # an old button from the Polygon cash-out
     assert "did not understand" in owner.chat[-1].text or "Which wallet" in owner.last_text  # type: ignore[operator]
     assert "Which wallet will you send from" in owner.last_text
@@ -101,7 +102,7 @@ async def test_an_agent_is_never_offered_another_customers_address(sandbox: Sand
         await agent.press("Confirm")
         await to_recipient(agent, start="/forcustomer")
         await mpesa_recipient(agent, "0700000002")
-        assert agent.buttons(agent.last_with_buttons()) == ["✖️ Cancel"]
+        assert agent.buttons(agent.last_with_buttons()) == ["⬅️ Back", "✖️ Cancel"]
         assert await desk.services.storage.sender_addresses.for_owner(12021, "TRON") == []
 
 

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from kotani.client import KotaniClient, KotaniConfig
 from offramps.corridors import KNOWN_CORRIDORS, CorridorDirectory
-from tests.e2e.flows import TRON_WALLET, full_cashout, to_recipient
+from tests.e2e.flows import TRON_WALLET, deliver, full_cashout, to_recipient
 from tests.e2e.harness import Harness
 
 
 async def test_a_saved_recipient_is_offered_next_time(bot: Harness) -> None:
     user = bot.user(6001)
-    await full_cashout(user)
+    await deliver(bot, await full_cashout(user))  # saved once a cash-out to it was delivered
     await to_recipient(user)
     assert "M-PESA +254******001 (J*** M*** D**)" in user.buttons(user.last_with_buttons())
     await user.press("M-PESA +254******001")

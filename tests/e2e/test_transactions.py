@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from storage.models import NewOfframp, Observation
-from tests.e2e.flows import full_cashout
+from tests.e2e.flows import deliver, full_cashout
 from tests.e2e.harness import Harness
 
 
@@ -106,7 +106,7 @@ async def test_help_and_saved_recipients(bot: Harness) -> None:
     assert "How it works" in user.last_text
     await user.press("Saved recipients")
     assert "no saved recipients" in user.last_text
-    await full_cashout(user)
+    await deliver(bot, await full_cashout(user))  # saved once delivered (#14 item 9)
     await user.send("/start")
     await user.press("Saved recipients")
-    assert "M-PESA +254******001 (J*** M*** D**) (KE)" in user.last_text
+    assert "🇰🇪 M-PESA +254******001 (J*** M*** D**)" in user.buttons(user.last_with_buttons())  # no "(KE)"

@@ -36,7 +36,13 @@ async def test_recipients_are_unique_per_owner_and_destination(store: Storage, c
     clock.advance(10)
     again = await store.recipients.save(NewRecipient(1001, "mobile_money", "KE", "+254700000001", customer_key="c1"))
     assert again.id == saved.id and again.customer_key == "c1" and again.holder_name == "JANE MARY DOE"
-    assert [r.id for r in await store.recipients.for_owner(1001)] == [saved.id, bank.id]  # most recent first
+    assert await store.recipients.for_owner(1001) == []  # saved only once delivered to, or kept on purpose
+    await store.recipients.keep(bank.id, 1001)
+    await store.recipients.keep(saved.id, 1001)
+    assert [r.id for r in await store.recipients.for_owner(1001)] == [saved.id, bank.id]  # first saved first, always
+    await store.recipients.rename(bank.id, 1001, "Shop")
+    await store.recipients.delete(saved.id, 1001)
+    assert [(r.id, r.nickname) for r in await store.recipients.for_owner(1001)] == [(bank.id, "Shop")]
     assert await store.recipients.get(saved.id, owner_id=2002) is None  # not yours
     other = await store.recipients.save(NewRecipient(2002, "mobile_money", "KE", "+254700000001"))
     assert other.id != saved.id
