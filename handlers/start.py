@@ -13,7 +13,7 @@ from handlers.transactions import history, open_reference
 from offramps.rules.links import verified_reference
 from ui import callbacks as cb
 from ui.keyboards import main_menu
-from ui.texts import raw, supported, t, use_language
+from ui.texts import country_name, raw, supported, t, use_language
 from ui.transactions import details
 from ui.views import recipient_label
 
@@ -85,7 +85,7 @@ async def saved_recipients(update: Update, context: Context) -> None:
     if not recipients:
         await edit_or_say(update, context, t("no_saved_recipients"), main_menu())
         return
-    lines = "\n".join(f"• {recipient_label(r)} ({r.country})" for r in recipients)
+    lines = "\n".join(f"• {recipient_label(r)} ({country_name(r.country)})" for r in recipients)
     await edit_or_say(update, context, t("saved_recipients", lines=lines), main_menu())
 
 

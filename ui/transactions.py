@@ -11,6 +11,7 @@ from storage.models import OfframpRecord, Recipient
 from ui import callbacks as cb
 from ui.deposit import deposit_buttons, deposit_text
 from ui.keyboards import keyboard
+from ui.problems import payout_reason
 from ui.texts import raw, t
 from ui.views import recipient_label, status_line, when
 
@@ -19,7 +20,7 @@ def details(offramp: OfframpRecord) -> str:
     text = status_line(offramp)
     status = status_of(offramp)
     if offramp.error and status.in_refund_path:
-        text += "\n" + t("detail_reason", reason=offramp.error)
+        text += "\n" + t("detail_reason", reason=payout_reason(offramp.error))
     if offramp.transaction_hash:
         text += "\n" + t("detail_deposit_tx", hash=offramp.transaction_hash)
     if offramp.refund_transaction_hash:

@@ -32,7 +32,7 @@ from offramps.roles import has_role
 from offramps.rules.amounts import AmountError, parse_amount
 from ui import callbacks as cb
 from ui.keyboards import keyboard, main_menu
-from ui.texts import language, raw, t
+from ui.texts import country_name, language, raw, t
 
 
 async def start_for_customer(update: Update, context: Context) -> int:
@@ -49,7 +49,10 @@ async def start_cashout(update: Update, context: Context, *, for_customer: bool 
     conversation_data(update, context)["cash"] = {"for_customer": for_customer}
     svc = services(context)
     corridors, live = await svc.corridors.list()
-    rows = [[(f"{FLAGS.get(c.country, '')} {c.name} ({c.currency})".strip(), cb.COUNTRY(c.country))] for c in corridors]
+    rows = [
+        [(f"{FLAGS.get(c.country, '')} {country_name(c.country)} ({c.currency})".strip(), cb.COUNTRY(c.country))]
+        for c in corridors
+    ]
     rows.append(cancel_row())
     text = t("ask_country") if live else t("countries_fallback") + "\n\n" + t("ask_country")
     return await ask(update, context, COUNTRY, text, keyboard(rows))

@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 
 from handlers.cashout.draft import CashDraft, draft, finish
 from handlers.cashout.prompts import cancel_row, fetch_quote, keep_quote, reprompt, show_summary
-from handlers.cashout.states import ADDRESS_HINTS, LIGHTNING_NETWORK, REFUND, SUMMARY
+from handlers.cashout.states import LIGHTNING_NETWORK, REFUND, SUMMARY
 from handlers.common import Context, answer, chat_id, say, services, user_id
 from kotani import errors
 from kotani.chains import Chain, is_valid_address
@@ -27,7 +27,7 @@ from storage.models import OfframpRecord, QuoteRecord
 from ui import callbacks as cb
 from ui.deposit import deposit_buttons, deposit_text
 from ui.keyboards import keyboard, main_menu
-from ui.problems import kotani_problem
+from ui.problems import address_hint, kotani_problem
 from ui.texts import raw, t
 from ui.views import (
     crypto_text,
@@ -58,8 +58,7 @@ async def typed_refund_address(update: Update, context: Context) -> int:
     address = update.message.text.strip()
     chain = Chain(cash["chain"])
     if not is_valid_address(chain, address):
-        hint = ADDRESS_HINTS.get(chain, "0x followed by 40 letters and digits")
-        await say(update, context, t("refund_address_invalid", chain=chain.title(), hint=hint))
+        await say(update, context, t("refund_address_invalid", chain=chain.title(), hint=address_hint(chain)))
         return REFUND
     cash["refund_address"] = address
     return await show_summary(update, context)
