@@ -11,14 +11,14 @@ from tests.e2e.harness import Harness, decode_qr
 #: each step as (what the user does, what the bot's latest message then says), per language
 JOURNEYS = {
     "sw": [("/start", "Karibu Kotani"), ("press:Toa pesa", "Pesa ziende wapi"), ("press:Kenya", "Utatuma crypto gani"),
-           ("press:USDT · Tron", "Utatuma USDT kiasi gani"), ("10", "Mpokeaji anapata: <b>1,269 KES</b>"),
-           ("press:Thibitisha", "Nani anapokea pesa"), ("press:Pesa za simu", "namba ya pesa za simu"),
+           ("press:USDT · Tron", "Utatuma USDT kiasi gani"), ("10", "Mpokeaji atapata: <b>1,269 KES</b>"),
+           ("press:Thibitisha", "Nani atapokea pesa"), ("press:Pesa za simu", "namba ya pesa za simu"),
            ("0700000001", "imesajiliwa kwa jina la <b>J*** M*** D**</b>"), ("press:Ndiyo", "Utatuma kutoka pochi gani"),
            (TRON_WALLET, "Tafadhali kagua"), ("press:Thibitisha", "Tuma 10 USDT kamili")],
     "fr": [("/start", "Bienvenue sur Kotani"), ("press:Retirer", "Où l'argent doit-il aller"),
            ("press:Kenya", "Quelle crypto"), ("press:USDT · Tron", "Combien de USDT"),
-           ("10", "Le bénéficiaire reçoit : <b>1\u202f269 KES</b>"), ("press:Confirmer", "Qui reçoit l'argent"),
-           ("press:Mobile money", "numéro mobile money"), ("0700000001", "enregistré au nom de <b>J*** M*** D**</b>"),
+           ("10", "Le bénéficiaire recevra : <b>1\u202f269 KES</b>"), ("press:Confirmer", "Qui recevra l'argent"),
+           ("press:Mobile Money", "numéro Mobile Money"), ("0700000001", "enregistré au nom de <b>J*** M*** D**</b>"),
            ("press:Oui", "Depuis quel portefeuille"), (TRON_WALLET, "Vérifiez et confirmez"),
            ("press:Confirmer", "Envoyez exactement 10 USDT")],
 }  # fmt: skip

@@ -35,7 +35,7 @@ async def test_payout_failure_then_refund(live: Harness) -> None:
     await live.sandbox.deposit(reference)
     await live.sandbox.run_until_settled(reference)
     [failed] = await live.notified(7002, "The payout failed")
-    assert "Account not found" in (failed.text or "")
+    assert "no account was found for this recipient" in (failed.text or "")  # the provider's "Account not found"
     assert "sent back to your wallet automatically" in (failed.text or "")
     [refunded] = await live.notified(7002, "Refunded")
     assert "10 USDT went back to your wallet" in (refunded.text or "") and "Transaction: <code>" in (
@@ -99,7 +99,7 @@ async def test_a_late_correction_is_applied_and_explained(live: Harness) -> None
     await live.notified(7006, "expired")
     await live.sandbox.control.post(f"/sandbox/offramps/{reference}/correct", json={"status": "SUCCESSFUL"})
     [delivered] = await live.notified(7006, "Delivered!")
-    assert "corrected this cash-out (it was ⌛ expired" in (delivered.text or "")
+    assert "corrected this cash-out. Previous status: ⌛ expired" in (delivered.text or "")
 
 
 async def test_a_missed_webhook_is_caught_by_the_reconciler(live: Harness) -> None:

@@ -254,7 +254,7 @@ async def test_a_cash_out_whose_deposit_is_on_its_way_cannot_be_cancelled(live: 
     await user.press_data(f"t:cx:{reference}")
     await user.press("Yes, cancel it")  # Kotani still says PENDING while the deposit confirms
     assert any(
-        "cannot be cancelled any more: your crypto is already on its way" in (m.text or "") for m in user.chat[-3:]
+        "cannot be cancelled any more. Your crypto is already on its way" in (m.text or "") for m in user.chat[-3:]
     )
     await live.sandbox.run_until_settled(reference)
     await live.notified(12200, "Delivered!")
