@@ -138,3 +138,32 @@ def test_the_customer_reads_a_plain_reason_and_the_ops_alert_keeps_the_providers
     assert "Insufficient funds" not in customer
     assert catalog(language)["reason_operator_funds"] in customer
     assert "Insufficient funds" in ops
+
+
+#: What a native reader flagged in #14 item 12, per language: none of it may come back.
+MISREADINGS = {
+    "sw": ("Marejesho", "marejesho", "Mpokeaji anapata", "moja kwa moja", "Ukiwa ulituma", "Amana", "utoaji",
+           "kurejesha", "Sitisha", "sitisha unachofanya", "ni {status}"),
+    "fr": ("Envoyez avant", "Payez avant", "Est-ce bien à qui", "Retirer {user}", "au/en", "reçoit :",
+           "il est déjà", "(il était", "mobile money", "Tx "),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", list(MISREADINGS))
+def test_the_reviewed_misreadings_stay_fixed(language: str) -> None:
+    found = {
+        key: phrase for key, text in catalog(language).items() for phrase in MISREADINGS[language] if phrase in text
+    }
+    assert not found, found
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_a_status_or_deadline_is_inserted_after_a_label(language: str) -> None:
+    labels = {"en": ("Status: {status}", "Deadline: {deadline}", "Previous status: {previous}"),
+              "sw": ("Hali: {status}", "Mwisho wa kutuma: {deadline}", "Hali ya awali: {previous}"),
+              "fr": ("État : {status}", "Date limite : {deadline}", "État précédent : {previous}")}[language]  # fmt: skip
+    texts = catalog(language)
+    assert labels[0] in texts["why_terminal"] and labels[0] in texts["status_line"]
+    assert labels[0].replace("{status}", "<b>{status}</b>") in texts["n_agent"]
+    assert labels[1] in texts["deposit"]
+    assert labels[2] in texts["n_correction"]
