@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from kotani import errors
+from kotani.models import AccountValidation
 from ui.texts import country_name, has_text, t
 
 logger = logging.getLogger("ui.problems")
@@ -80,6 +81,14 @@ def check_reason(*statuses: str | None, provider_text: str | None = None) -> str
             if fragment in lowered:
                 return t(key)
     return t("reason_not_confirmed")
+
+
+def validation_reason(check: AccountValidation) -> str:
+    """Why Kotani's check of a number or account failed or gave no name, as a catalog sentence
+    (the account's status first: a frozen account says so, then the name look-up's)."""
+    return check_reason(
+        check.account_status, check.name_lookup_status, provider_text=check.message or check.name_lookup_reason
+    )
 
 
 def address_hint(chain: str) -> str:

@@ -42,7 +42,7 @@ from offramps.corridors import offers_till_and_paybill
 from offramps.rules.phones import PhoneError, normalise_phone
 from ui import callbacks as cb
 from ui.keyboards import keyboard
-from ui.problems import check_reason, kotani_problem, phone_problem
+from ui.problems import kotani_problem, phone_problem, validation_reason
 from ui.texts import t
 from ui.views import (
     network_name,
@@ -136,14 +136,7 @@ async def validate_phone(update: Update, context: Context) -> int:
         await say(
             update,
             context,
-            t(
-                "phone_invalid_kotani",
-                reason=check_reason(
-                    check.name_lookup_status,
-                    check.account_status,
-                    provider_text=check.message or check.name_lookup_reason,
-                ),
-            ),
+            t("phone_invalid_kotani", reason=validation_reason(check)),
         )
         return await ask_phone(update, context)
     if check.network and not recipient.get("network"):
@@ -154,14 +147,7 @@ async def validate_phone(update: Update, context: Context) -> int:
         buttons = yes_no()
         return await ask(update, context, HOLDER_CONFIRM, t("confirm_holder", name=shown), buttons)
     if check.name_lookup_reason and check.name_lookup_status not in ("NOT_ENABLED", None):
-        await say(
-            update,
-            context,
-            t(
-                "lookup_unavailable",
-                reason=check_reason(check.name_lookup_status, provider_text=check.name_lookup_reason),
-            ),
-        )
+        await say(update, context, t("lookup_unavailable", reason=validation_reason(check)))
     return await ask_holder_name(update, context)
 
 
@@ -260,14 +246,7 @@ async def typed_bank_holder(update: Update, context: Context) -> int:
         await say(update, context, kotani_problem(exc))
         return BANK_HOLDER
     if not check.is_valid:
-        await say(
-            update,
-            context,
-            t(
-                "bank_invalid",
-                reason=check_reason(check.account_status, check.name_lookup_status, provider_text=check.message),
-            ),
-        )
+        await say(update, context, t("bank_invalid", reason=validation_reason(check)))
         return await ask(
             update, context, BANK_ACCOUNT, t("ask_account", bank=recipient["bank_name"]), keyboard([cancel_row()])
         )
@@ -319,14 +298,7 @@ async def validate_shortcode(update: Update, context: Context) -> int:
         await say(update, context, kotani_problem(exc))
         return TILL if kind == "till" else PAYBILL
     if not check.is_valid:
-        await say(
-            update,
-            context,
-            t(
-                "shortcode_not_found",
-                reason=check_reason(check.name_lookup_status, provider_text=check.message or check.name_lookup_reason),
-            ),
-        )
+        await say(update, context, t("shortcode_not_found", reason=validation_reason(check)))
         return await ask(
             update, context, TILL if kind == "till" else PAYBILL, t(f"ask_{kind}"), keyboard([cancel_row()])
         )
