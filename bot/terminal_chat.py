@@ -165,9 +165,11 @@ class TerminalChat:
             labels = "   ".join(f"[{i}] {label}" for i, (label, _, _) in enumerate(self.buttons, 1))
             print(f"{DIM}{labels}{RESET}", file=self.out)
         if "keyboard" in markup:
-            self.contact_offered = any(b.get("request_contact") for row in markup["keyboard"] for b in row)
+            shares = [b["text"] for row in markup["keyboard"] for b in row if b.get("request_contact")]
+            self.contact_offered = bool(shares)
             if self.contact_offered:
-                print(f"{DIM}[c] share my number ({DEMO_PHONE}){RESET}", file=self.out)
+                # the bot's own label, in the reader's language
+                print(f"{DIM}[c] {shares[0]} ({DEMO_PHONE}){RESET}", file=self.out)
         elif markup.get("remove_keyboard"):
             self.contact_offered = False
         self.out.flush()

@@ -20,7 +20,7 @@ from storage.db import to_text
 from ui import callbacks as cb
 from ui.keyboards import keyboard
 from ui.reports import export_csv, period_summary
-from ui.texts import raw, status_words, t
+from ui.texts import raw, status_words, t, tn
 
 AGENT_ID = 0
 LINK_REFERENCE = re.compile(r"[A-Za-z0-9_.-]{1,48}")
@@ -193,8 +193,8 @@ async def export(update: Update, context: Context) -> None:
     offramps = await svc.storage.offramps.between(to_text(start), to_text(end), agent_id=scope)
     await svc.storage.audit.record(me, "export", None, start=start.date(), end=end.date(), rows=len(offramps))
     name = f"cashouts-{start:%Y%m%d}-{end:%Y%m%d}.csv"
-    caption = t(
-        "export_caption", start=f"{start:%Y-%m-%d}", end=f"{end - timedelta(seconds=1):%Y-%m-%d}", count=len(offramps)
+    caption = tn(
+        "export_caption", len(offramps), start=f"{start:%Y-%m-%d}", end=f"{end - timedelta(seconds=1):%Y-%m-%d}"
     )
     await context.bot.send_document(
         update.effective_chat.id if update.effective_chat else me,

@@ -15,7 +15,7 @@ from offramps.roles import role_of
 from offramps.rules.invoices import InvoiceProblem, check_refund_invoice
 from storage.models import OfframpRecord
 from ui import callbacks as cb
-from ui.problems import kotani_problem
+from ui.problems import kotani_problem, payout_reason
 from ui.texts import t
 from ui.views import sats_number
 
@@ -66,7 +66,10 @@ async def typed_invoice(update: Update, context: Context) -> int:
         await svc.cashouts.submit_refund_invoice(offramp, invoice.text, answered_chat_id=chat_id(update))
     except errors.InvoiceRefused as exc:
         await say(
-            update, context, t("invoice_refused", reason=exc.message, sats=_sats(offramp)), ForceReply(selective=True)
+            update,
+            context,
+            t("invoice_refused", reason=payout_reason(exc.message), sats=_sats(offramp)),
+            ForceReply(selective=True),
         )
         return INVOICE
     except errors.KotaniError as exc:

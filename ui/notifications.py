@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup
 from storage.models import OfframpRecord, Recipient
 from ui import callbacks as cb
 from ui.keyboards import keyboard
+from ui.problems import payout_reason
 from ui.texts import raw, status_words, t
 from ui.views import (
     crypto_text,
@@ -41,12 +42,13 @@ def render(
         else t("the_recipient"),
         "network": network_name(recipient.network if recipient else None),
         "support": support,
-        "reason": payload.get("error") or offramp.error or t("no_reason_given"),
+        "reason": payout_reason(payload.get("error") or offramp.error),  # raw text: agents only (below)
     }
     markup: InlineKeyboardMarkup | None = None
     if kind.startswith("ops_"):
         what = t("ops_what_" + kind.removeprefix("ops_"))
-        reason = f" ({values['reason']})" if kind in ("ops_failed", "ops_refund_failed") else ""
+        provider_text = payload.get("error") or offramp.error or t("no_reason_given")
+        reason = f" ({provider_text})" if kind in ("ops_failed", "ops_refund_failed") else ""
         if kind == "ops_slow_payout":
             reason = " " + t(
                 "ops_slow_for", minutes=int(payload.get("minutes", 30)), status=status_words(offramp.status)

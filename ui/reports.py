@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from offramps.states import status_of
 from storage.models import OfframpRecord
-from ui.texts import status_words, t
+from ui.texts import status_words, t, tn
 from ui.views import fiat_text
 
 EXPORT_COLUMNS = (
@@ -33,7 +33,7 @@ def period_summary(period: str, offramps: list[OfframpRecord]) -> str:
         t("summary_paid_out", amount=fiat_text(amount, currency), fees=fiat_text(fees[currency], currency))
         for currency, amount in sorted(volume.items())
     ) or t("summary_nothing_paid")
-    return t("summary_period", period=period, count=len(offramps), statuses=status_lines, volumes=volume_lines)
+    return tn("summary_period", len(offramps), period=period, statuses=status_lines, volumes=volume_lines)
 
 
 def export_csv(offramps: list[OfframpRecord]) -> bytes:

@@ -13,6 +13,7 @@ from storage.models import OfframpRecord, Recipient
 from ui import callbacks as cb
 from ui.deposit import deposit_buttons, deposit_text
 from ui.keyboards import keyboard
+from ui.problems import payout_reason
 from ui.texts import raw, status_words, t
 from ui.views import crypto_text, fiat_text, in_owners_private_chat, recipient_label, status_line, when
 
@@ -27,7 +28,7 @@ def details(offramp: OfframpRecord) -> str:
     text = status_line(offramp)
     status = status_of(offramp)
     if offramp.error and status.in_refund_path:
-        text += "\n" + t("detail_reason", reason=offramp.error)
+        text += "\n" + t("detail_reason", reason=payout_reason(offramp.error))
     if offramp.transaction_hash:
         text += (
             "\n" + t("detail_deposit_tx", hash=offramp.transaction_hash) + explorer(offramp, offramp.transaction_hash)

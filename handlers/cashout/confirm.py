@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 
 from handlers.cashout.draft import CashDraft, draft, finish
 from handlers.cashout.prompts import cancel_row, fetch_quote, keep_quote, remember_choice, reprompt, show_summary
-from handlers.cashout.states import ADDRESS_HINTS, LIGHTNING_NETWORK, REFUND, SUMMARY
+from handlers.cashout.states import LIGHTNING_NETWORK, REFUND, SUMMARY
 from handlers.common import Context, answer, chat_id, in_private_chat, say, services, user_id
 from kotani import errors
 from kotani.chains import Chain, is_valid_address, matches_address_format
@@ -28,7 +28,7 @@ from storage.models import OfframpRecord, QuoteRecord
 from ui import callbacks as cb
 from ui.deposit import deposit_buttons, deposit_text
 from ui.keyboards import keyboard, main_menu
-from ui.problems import kotani_problem
+from ui.problems import address_hint, kotani_problem
 from ui.texts import raw, t
 from ui.views import (
     crypto_text,
@@ -62,8 +62,7 @@ async def typed_refund_address(update: Update, context: Context) -> int:
         if matches_address_format(chain, address):  # the right shape, a wrong character somewhere
             await say(update, context, t("sender_address_typo", chain=chain.title()))
             return REFUND
-        hint = ADDRESS_HINTS.get(chain, "0x followed by 40 letters and digits")
-        await say(update, context, t("refund_address_invalid", chain=chain.title(), hint=hint))
+        await say(update, context, t("refund_address_invalid", chain=chain.title(), hint=address_hint(chain)))
         return REFUND
     if is_token_contract(chain, address):
         await say(update, context, t("sender_address_is_contract", chain=chain.title(), token=cash["token"]))

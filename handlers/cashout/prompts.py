@@ -48,7 +48,7 @@ from storage.models import QuoteRecord
 from ui import callbacks as cb
 from ui.keyboards import keyboard
 from ui.problems import kotani_problem
-from ui.texts import raw, t
+from ui.texts import country_name, raw, t
 from ui.views import (
     amount_text,
     crypto_text,
@@ -145,7 +145,7 @@ async def ask_country(update: Update, context: Context, *, edit: bool = False) -
     last = cash.get("country") or remembered(context).get("country")
     ordered = sorted(corridors, key=lambda c: c.country != last)  # the last one first, the rest as listed
     rows = [
-        [(marked(f"{FLAGS.get(c.country, '')} {c.name} ({c.currency})".strip(), c.country == cash.get("country")),
+        [(marked(f"{FLAGS.get(c.country, '')} {country_name(c.country)} ({c.currency})".strip(), c.country == cash.get("country")),
           cb.COUNTRY(c.country))]
         for c in ordered
     ]  # fmt: skip
@@ -351,7 +351,7 @@ async def ask_phone(update: Update, context: Context) -> int:
     example = phone_example(cash["country"])
     private = update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
     if cash.get("for_customer"):
-        text = t("ask_phone_customer", country=cash["country_name"], example=example)
+        text = t("ask_phone_customer", country=country_name(cash["country"]), example=example)
         return await ask(update, context, MM_NUMBER, text, keyboard([cancel_row()]))
     if private:
         contact = ReplyKeyboardMarkup(
@@ -360,12 +360,12 @@ async def ask_phone(update: Update, context: Context) -> int:
             one_time_keyboard=True,
         )
         shown = await say(
-            update, context, t("ask_phone_or_contact", country=cash["country_name"], example=example), contact
+            update, context, t("ask_phone_or_contact", country=country_name(cash["country"]), example=example), contact
         )
         cash["reply_keyboard"] = True  # taken away again when a number arrives or the flow ends
         remember_step(cash, MM_NUMBER)
         cash["prompt"] = {
-            "text": t("ask_phone", country=cash["country_name"], example=example),
+            "text": t("ask_phone", country=country_name(cash["country"]), example=example),
             "kb": None,
             "message_id": shown.message_id,
         }
@@ -374,7 +374,7 @@ async def ask_phone(update: Update, context: Context) -> int:
         update,
         context,
         MM_NUMBER,
-        t("ask_phone", country=cash["country_name"], example=example),
+        t("ask_phone", country=country_name(cash["country"]), example=example),
         keyboard([cancel_row()]),
     )
 

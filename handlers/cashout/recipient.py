@@ -43,7 +43,7 @@ from offramps.rules.names import may_show_name
 from offramps.rules.phones import PhoneError, normalise_phone
 from ui import callbacks as cb
 from ui.keyboards import keyboard
-from ui.problems import kotani_problem
+from ui.problems import kotani_problem, phone_problem, validation_reason
 from ui.texts import t
 from ui.views import (
     network_name,
@@ -101,7 +101,7 @@ async def typed_phone(update: Update, context: Context) -> int:
     try:
         phone = normalise_phone(text, cash["country"], networks)
     except PhoneError as exc:
-        await say(update, context, t(exc.key, **exc.values))
+        await say(update, context, phone_problem(exc.key, exc.values))
         return MM_NUMBER
     recipient = cash["recipient"]
     recipient["destination"] = phone.e164
@@ -149,7 +149,7 @@ async def validate_phone(update: Update, context: Context) -> int:
         await say(
             update,
             context,
-            t("phone_invalid_kotani", reason=check.message or check.name_lookup_reason or "unknown reason"),
+            t("phone_invalid_kotani", reason=validation_reason(check)),
         )
         return await ask_phone(update, context)
     if check.network and not recipient.get("network"):
@@ -160,7 +160,7 @@ async def validate_phone(update: Update, context: Context) -> int:
         buttons = yes_no()
         return await ask(update, context, HOLDER_CONFIRM, t("confirm_holder", name=shown), buttons)
     if check.name_lookup_reason and check.name_lookup_status not in ("NOT_ENABLED", None):
-        await say(update, context, t("lookup_unavailable", reason=check.name_lookup_reason))
+        await say(update, context, t("lookup_unavailable", reason=validation_reason(check)))
     return await ask_holder_name(update, context)
 
 
@@ -259,7 +259,7 @@ async def typed_bank_holder(update: Update, context: Context) -> int:
         await say(update, context, kotani_problem(exc))
         return BANK_HOLDER
     if not check.is_valid:
-        await say(update, context, t("bank_invalid", reason=check.message or check.account_status or "unknown reason"))
+        await say(update, context, t("bank_invalid", reason=validation_reason(check)))
         return await ask(
             update, context, BANK_ACCOUNT, t("ask_account", bank=recipient["bank_name"]), keyboard([cancel_row()])
         )
@@ -318,9 +318,7 @@ async def validate_shortcode(update: Update, context: Context) -> int:
         await say(update, context, kotani_problem(exc))
         return TILL if kind == "till" else PAYBILL
     if not check.is_valid:
-        await say(
-            update, context, t("shortcode_not_found", reason=check.message or check.name_lookup_reason or "not found")
-        )
+        await say(update, context, t("shortcode_not_found", reason=validation_reason(check)))
         return await ask(
             update, context, TILL if kind == "till" else PAYBILL, t(f"ask_{kind}"), keyboard([cancel_row()])
         )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from kotani.chains import Chain
-
 (
     COUNTRY,
     TOKEN,
@@ -30,9 +28,3 @@ from kotani.chains import Chain
 
 LIGHTNING_NETWORK = "bc"
 NAME_PATTERN = re.compile(r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+)*\.?$")
-ADDRESS_HINTS = {
-    Chain.TRON: "34 characters starting with T",
-    Chain.SOLANA: "32 to 44 letters and digits",
-    Chain.STELLAR: "56 characters starting with G",
-    Chain.CARDANO: "starts with addr1",
-}

@@ -155,7 +155,7 @@ async def test_summary_and_csv_export_match_the_database(desk: Harness) -> None:
     agent = desk.user(AGENT)
     await agent.send("/summary")
     assert "Today</b>: 2 cash-outs" in agent.last_text
-    assert "Paid out 1,269 KES (fees 26 KES)" in agent.last_text
+    assert "Paid out: 1,269 KES (fees: 26 KES)" in agent.last_text
     await agent.send("/export today")
     document = next(m for m in reversed(agent.chat) if m.document is not None)
     rows = list(csv.DictReader(io.StringIO(document.document.decode())))  # type: ignore[union-attr]

@@ -47,7 +47,7 @@ async def test_grouped_amounts_are_accepted(bot: Harness, typed: str) -> None:
     [
         ("12345", "not valid"),
         ("hello", "does not look like a phone number"),
-        ("+256700000001", "from UG, not KE"),
+        ("+256700000001", "from Uganda, not Kenya"),
         ("0700000003", "cannot receive money"),  # Kotani: NOT_FOUND
         ("020 2222222", "not a mobile number"),
     ],

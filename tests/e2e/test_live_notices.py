@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 from tests.conftest import Sandbox
 from tests.e2e.flows import full_cashout, to_recipient
 from tests.e2e.harness import Harness, bot_world
+from ui.problems import payout_reason
+from ui.texts import use_language
 
 OPS_CHAT = -100777
 
@@ -39,7 +42,8 @@ async def test_a_failed_lightning_payout_never_promises_an_automatic_refund_and_
     assert "automatically" not in said and "do not need to do anything" not in said
     stored = await live.services.storage.offramps.get(reference)
     assert stored is not None and stored.error
-    assert stored.error in said  # why it failed is said, whether or not the failure notice was folded
+    use_language("en")
+    assert html.escape(payout_reason(stored.error)) in said  # why it failed, in plain words, folded or not
     card = next(m for m in user.chat if m.message_id == stored.status_message_id)
     await live.until(lambda: "Lightning invoice" in (card.text or ""), "the card edited after the invoice request")
     assert "waiting for your Lightning invoice" in (card.text or "")

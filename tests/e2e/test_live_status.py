@@ -39,7 +39,7 @@ async def test_payout_failure_then_refund(live: Harness) -> None:
     # told that the payout failed and why: by its own notice, or by the refund notice when the
     # refund came before the failure notice was sent (#14)
     failure = [t for t in texts(live, 7002) if "failed</b>" in t]
-    assert len(failure) == 1 and "Account not found" in failure[0]
+    assert len(failure) == 1 and "no account was found for this recipient" in failure[0]  # the provider's words, plain
     assert f"To: <code>{TRON_WALLET}</code>" in (refunded.text or "")  # says where the refund went
     assert "10 USDT went back to your wallet" in (refunded.text or "") and "Transaction: <code>" in (
         refunded.text or ""
@@ -102,7 +102,7 @@ async def test_a_late_correction_is_applied_and_explained(live: Harness) -> None
     await live.notified(7006, "expired")
     await live.sandbox.control.post(f"/sandbox/offramps/{reference}/correct", json={"status": "SUCCESSFUL"})
     [delivered] = await live.notified(7006, "Delivered!")
-    assert "corrected this cash-out (it was ⌛ expired" in (delivered.text or "")
+    assert "corrected this cash-out. Previous status: ⌛ expired" in (delivered.text or "")
 
 
 async def test_a_missed_webhook_is_caught_by_the_reconciler(live: Harness) -> None:

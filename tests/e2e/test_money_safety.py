@@ -257,7 +257,7 @@ async def test_a_cash_out_whose_deposit_is_on_its_way_cannot_be_cancelled(live: 
     assert "deposit seen, confirming" in (card.text or "")  # the card says what is happening
     assert "Send exactly" not in (card.text or "") and "Cancel" not in user.buttons(card)
     assert any(
-        "cannot be cancelled any more: your crypto is already on its way" in (m.text or "") for m in user.chat[-3:]
+        "cannot be cancelled any more. Your crypto is already on its way" in (m.text or "") for m in user.chat[-3:]
     )
     await live.sandbox.run_until_settled(reference)
     await live.notified(12200, "Delivered!")

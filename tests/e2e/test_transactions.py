@@ -47,7 +47,7 @@ async def test_cancel_while_pending_and_refusal_after_the_deposit(bot: Harness) 
     await bot.sandbox.advance(second)
     await user.press("Cancel")
     assert any(
-        "cannot be cancelled any more: your crypto is already on its way" in (m.text or "") for m in user.chat[-2:]
+        "cannot be cancelled any more. Your crypto is already on its way" in (m.text or "") for m in user.chat[-2:]
     )
     assert (await bot.sandbox.state(second))["offramp"]["status"] == "CRYPTO_RECEIVED"
 

@@ -38,7 +38,7 @@ async def test_a_refund_that_lands_before_the_failure_notice_was_sent_says_the_p
     assert offramp is not None
     use_language("en")
     text, _ = render("reversed", reversed_.payload, offramp, None, support="help@x")
-    assert "The payout of 1,333 KES failed</b> (tg-1001-1): Account not found." in text
+    assert "The payout of 1,333 KES failed</b> (tg-1001-1): no account was found for this recipient." in text
     assert "Refunded" in text
 
 
