@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -46,17 +46,24 @@ def action_buttons(offramp: OfframpRecord) -> InlineKeyboardMarkup:
     status = status_of(offramp)
     # copy buttons only while the deposit is awaited: afterwards nothing needs to be typed
     waiting = awaits_deposit(offramp)
-    rows = deposit_buttons(offramp, cancellable=waiting, copyable=waiting).inline_keyboard
+    rows: list[Sequence[InlineKeyboardButton]] = list(
+        deposit_buttons(offramp, cancellable=waiting, copyable=waiting).inline_keyboard
+    )
     extra = []
     if status.refund_can_be_retried:
         extra.append(InlineKeyboardButton(raw("btn_retry_refund"), callback_data=cb.REFUND_RETRY(reference)))
     if offramp.awaiting_invoice:
         extra.append(InlineKeyboardButton(raw("btn_send_invoice"), callback_data=cb.REFUND_INVOICE(reference)))
-    if offramp.status == "SUCCESSFUL":
+    if status.is_delivered:
         extra.append(InlineKeyboardButton(raw("btn_receipt"), callback_data=cb.RECEIPT(reference)))
     if status.in_refund_path:
         extra.append(InlineKeyboardButton(raw("btn_refund_status"), callback_data=cb.REFUND_STATUS(reference)))
-    return InlineKeyboardMarkup([*rows, extra] if extra else rows)
+    if extra:
+        rows.append(extra)
+    if status.is_terminal and offramp.agent_id is None:
+        # the same cash-out again at a fresh quote (a walk-in customer's is never repeated for another)
+        rows.append([InlineKeyboardButton(raw("btn_send_again"), callback_data=cb.AGAIN(reference))])
+    return InlineKeyboardMarkup(rows)
 
 
 def history_view(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.e2e.flows import TRON_WALLET, to_recipient
+from tests.e2e.flows import TRON_WALLET, deliver, full_cashout, to_recipient
 from tests.e2e.harness import TELEGRAM_SECRET, Harness
 
 
@@ -81,3 +81,16 @@ async def test_a_redelivered_update_is_handled_once_and_remembered_across_restar
     await live.drain()
     assert sum("Where should the money go" in (m.text or "") for m in live.telegram.chat(13006)) == 1
     assert not await live.services.storage.updates.first_time(update["update_id"])  # remembered in the database
+
+
+async def test_a_finished_cash_out_offers_send_again_from_its_card(bot: Harness) -> None:
+    """#14 "Send again": from the card of a delivered cash-out to a fresh summary in two taps."""
+    user = bot.user(13007)
+    reference = await full_cashout(user)
+    await deliver(bot, reference)
+    await user.send("/status")
+    assert "Send again" in " ".join(user.buttons(user.last_with_buttons()))
+    await user.press("Send again")
+    assert "Please check and confirm" in user.last_text and "10 USDT" in user.last_text
+    await user.press("Confirm")
+    assert len(await bot.services.storage.offramps.for_user(13007)) == 2
