@@ -43,7 +43,7 @@ async def walk_in_cashout(desk: Harness, agent_id: int, phone: str = "0700000001
     if "full name" in agent.last_text:
         await agent.send("Jane Doe")
     else:
-        assert "registered to <b>Jane M. D.</b>" in agent.last_text
+        assert "registered for this number: <b>Jane M. D.</b>" in agent.last_text
         await agent.press("Yes")
     await agent.send(TRON_WALLET)
     await agent.press("Confirm")

@@ -28,7 +28,7 @@ async def test_cash_out_to_mpesa(bot: Harness) -> None:
     await jane.press("Mobile money")
     assert "mobile money number" in jane.last_text
     await jane.send("0700 000 001")
-    assert "registered to <b>Jane M. D.</b>" in jane.last_text
+    assert "registered for this number: <b>Jane M. D.</b>" in jane.last_text
     await jane.press("Yes")
     assert "Which wallet will you send from" in jane.last_text
     await jane.send(TRON_WALLET)

@@ -59,7 +59,7 @@ async def test_bad_phone_numbers_are_refused(bot: Harness, typed: str, says: str
     await user.send(typed)
     assert any(says in (m.text or "") for m in user.chat[-3:]), [m.text for m in user.chat[-3:]]
     await user.send("0700000002")
-    assert "registered to <b>Robert J. S.</b>" in user.last_text
+    assert "registered for this number: <b>Robert J. S.</b>" in user.last_text
 
 
 async def test_number_typed_internationally_without_plus_and_shared_contact(bot: Harness) -> None:
@@ -69,7 +69,7 @@ async def test_number_typed_internationally_without_plus_and_shared_contact(bot:
     share = next(m for m in reversed(user.chat) if m.reply_markup and "keyboard" in m.reply_markup)
     assert share.reply_markup["keyboard"][0][0]["request_contact"] is True  # type: ignore[index]
     await user.share_contact("254700000001")
-    assert "registered to <b>Jane M. D.</b>" in user.last_text
+    assert "registered for this number: <b>Jane M. D.</b>" in user.last_text
     await user.press("No, change it")
     await user.send("254700000002")
     assert "Robert J. S." in user.last_text

@@ -97,7 +97,7 @@ async def test_a_restart_in_the_middle_continues_where_the_user_was(bot: Harness
     ) as again:
         same_user = again.user(3006)
         await same_user.send("0700000001")
-        assert "registered to <b>Jane M. D.</b>" in same_user.last_text
+        assert "registered for this number: <b>Jane M. D.</b>" in same_user.last_text
         await same_user.press("Yes")
         await same_user.send(TRON_WALLET)
         await same_user.press("Confirm")

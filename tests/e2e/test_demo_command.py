@@ -177,7 +177,7 @@ async def test_the_readme_demo_cashes_out_with_only_the_main_dependencies(start:
     for line, expect in [
         ("1", "Where should the money go"), ("1", "Which crypto"), ("1", "Which network"), ("1", "How much USDT"),
         ("10", "Your quote"),  # 10 is the amount here, not a button: this message has two
-        ("1", "Who gets the money"), ("1", "Share my number"), ("c", "registered to Jane M. D."),
+        ("1", "Who gets the money"), ("1", "Share my number"), ("c", "registered for this number: Jane M. D."),
         ("1", "Which wallet will you send from"),
         ("TJWXuPnMd5noaCaJw6EmHHyED9iH4Rr5Up", "Please check and confirm"),  # the address sent from
         ("1", "Send exactly 10 USDT on Tron"),  # the QR code first, then the card with its buttons

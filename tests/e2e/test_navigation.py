@@ -34,7 +34,7 @@ async def test_a_button_of_an_earlier_step_is_answered_quietly(bot: Harness) -> 
     await user.press("Mobile money")
     await user.send("0700000001")
     holder_check = user.last_with_buttons()
-    assert "registered to" in (holder_check.text or "")
+    assert "registered for this number" in (holder_check.text or "")
     await user.press("Yes")
     assert "Which wallet will you send from" in user.last_text
     before = len(user.chat)
