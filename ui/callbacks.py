@@ -71,6 +71,8 @@ BACK = Callback("c:back")  # the previous question, its answer kept
 EDIT = Callback("c:edit", (r"menu|amount|recipient|sender",))  # the summary's Edit, and what to change
 SAVE_RECIPIENT = Callback("c:save")  # keep this recipient in "Saved recipients"
 AMOUNT_MODE = Callback("c:mode", (r"fiat|crypto",))
+#: one reading of an amount two languages read differently ("1.500"), offered as a button
+AMOUNT_PICK = Callback("c:amt", (r"\d{1,15}(?:\.\d{1,18})?",))
 QUOTE_ACTION = Callback("c:q", (r"ok|refresh|amount",))
 SAVED_RECIPIENT = Callback("c:r", (NUMBER,))
 RECIPIENT_KIND = Callback("c:rk", (r"mobile_money|bank|till|paybill",))

@@ -33,7 +33,7 @@ from handlers.cashout.states import AMOUNT, CHAIN, COUNTRY, QUOTE, TOKEN
 from handlers.common import Context, answer, conversation_data, say, services, user_id
 from kotani.chains import Chain, Token
 from offramps.roles import has_role
-from offramps.rules.amounts import AmountError, parse_amount, parse_sats
+from offramps.rules.amounts import AmountError, format_amount, parse_amount, parse_sats
 from ui import callbacks as cb
 from ui.keyboards import keyboard, main_menu
 from ui.texts import language, raw, t
@@ -140,8 +140,31 @@ async def read_amount(update: Update, context: Context, state: int) -> int:
         else:
             amount = parse_amount(update.message.text, decimals=decimals, unit=unit, decimal_comma=comma)
     except AmountError as exc:
+        readings = exc.values.get("readings")
+        if isinstance(readings, tuple):  # two readings: both offered as buttons, never guessed
+            buttons = keyboard(
+                [[(format_amount(value, unit, locale=language()), cb.AMOUNT_PICK(f"{value:f}")) for value in readings]]
+            )
+            await say(update, context, t(exc.key, **exc.values), buttons)
+            return state
         await say(update, context, t(exc.key, **exc.values))
         return state
+    cash["amount"] = str(amount)
+    return await show_quote(update, context)
+
+
+async def chose_amount_reading(update: Update, context: Context) -> int:
+    """One of the two readings of an ambiguous amount, pressed: checked like a typed amount."""
+    await answer(update)
+    assert update.callback_query is not None
+    cash = draft(update, context)
+    decimals, unit = amount_rules(cash)
+    (text,) = cb.AMOUNT_PICK.parse(update.callback_query.data)
+    try:
+        amount = parse_amount(text, decimals=decimals, unit=unit)
+    except AmountError as exc:
+        await say(update, context, t(exc.key, **exc.values))
+        return AMOUNT
     cash["amount"] = str(amount)
     return await show_quote(update, context)
 

@@ -15,6 +15,7 @@ from telegram.ext import (
 from handlers.cashout.again import send_again
 from handlers.cashout.choices import (
     cancel_flow,
+    chose_amount_reading,
     chose_country,
     chose_token,
     chose_token_only,
@@ -98,9 +99,11 @@ def build_cashout_conversation() -> ConversationHandler[Any]:
         AMOUNT: [
             MessageHandler(text, typed_amount),
             CallbackQueryHandler(toggle_mode, pattern=cb.AMOUNT_MODE.pattern),
+            CallbackQueryHandler(chose_amount_reading, pattern=cb.AMOUNT_PICK.pattern),
         ],
         QUOTE: [
             CallbackQueryHandler(quote_action, pattern=cb.QUOTE_ACTION.pattern),
+            CallbackQueryHandler(chose_amount_reading, pattern=cb.AMOUNT_PICK.pattern),
             MessageHandler(text, typed_amount_on_quote),
         ],
         RECIPIENT: [

@@ -44,8 +44,9 @@ def parse_amount(text: str, *, decimals: int, unit: str, decimal_comma: bool = F
         # "1.500": a thousand and a half here, one and a half to the phone's dot: never guess
         whole, part = cleaned.split(".")
         raise AmountError(
-            "amount_ambiguous", unit=unit, grouped=whole + part, decimal=f"{whole},{part.rstrip('0') or '0'}"
-        )
+            "amount_ambiguous", unit=unit, grouped=whole + part, decimal=f"{whole},{part.rstrip('0') or '0'}",
+            readings=(Decimal(whole + part), Decimal(f"{whole}.{part}").normalize()),
+        )  # fmt: skip
     if decimal_comma and (_GROUPED_COMMA.match(cleaned) or _PLAIN_COMMA.match(cleaned)):
         cleaned = re.sub(r"[ \u00a0\u202f]", "", cleaned).replace(",", ".")
     elif _GROUPED.match(cleaned):

@@ -55,8 +55,12 @@ async def test_a_french_reader_types_amounts_the_french_way(bot: Harness) -> Non
     await user.send("10,5")  # refused before: "Utilisez un point"
     assert "Vous envoyez : <b>10,5 USDT</b>" in user.last_text or "10,5 USDT" in user.last_text
     await user.press("Changer le montant")
-    await user.send("1.500")  # one and a half, or fifteen hundred? asked back
+    await user.send("1.500")  # one and a half, or fifteen hundred? asked back with both as buttons
     assert "1500 ou 1,5" in user.last_text
+    readings = user.buttons(user.last_with_buttons())
+    assert readings == ["1\u202f500 USDT", "1,5 USDT"], readings
+    await user.press("1,5 USDT")
+    assert "1,5 USDT" in user.last_text and "Vous envoyez" in user.last_text
 
 
 async def test_an_absurdly_long_amount_is_refused_politely(bot: Harness) -> None:

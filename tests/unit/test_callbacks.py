@@ -13,7 +13,7 @@ SAMPLES: dict[str, tuple[object, ...]] = {
     "AMOUNT_MODE": ("fiat",), "QUOTE_ACTION": ("refresh",), "SAVED_RECIPIENT": (12,), "RECIPIENT_KIND": ("till",),
     "NETWORK": ("MPESA",), "HOLDER_NAME": ("no",), "BANK": (3,), "SAVED_SENDER_ADDRESS": (7,),
     "TX_STATUS": ("tg-123456789-0a1b2c3d",), "TX_OPEN": ("tg-1-aa",), "TX_CANCEL": ("tg-1-aa",), "TX_CANCEL_SURE": ("tg-1-aa",), "TX_KEEP": ("tg-1-aa",),
-    "HISTORY_PAGE": (10,), "HISTORY_OPEN": (10, "tg-1-aa"), "AGAIN": ("tg-1-aa",), "RECEIPT": ("tg-1-aa",), "REFUND_INVOICE": ("tg-1-aa",), "REFUND_RETRY": ("tg-1-aa",),
+    "HISTORY_PAGE": (10,), "AMOUNT_PICK": ("1.5",), "HISTORY_OPEN": (10, "tg-1-aa"), "AGAIN": ("tg-1-aa",), "RECEIPT": ("tg-1-aa",), "REFUND_INVOICE": ("tg-1-aa",), "REFUND_RETRY": ("tg-1-aa",),
     "REFUND_STATUS": ("tg-1-aa",), "AGENT_REMOVE": (9200,), "LINK_REVOKE": ("tg-1-aa",),
     "TOKEN_PICK": ("USDT",), "EDIT": ("amount",), "RECIPIENT_OPEN": (4,), "RECIPIENT_RENAME": (4,), "RECIPIENT_DELETE": (4,),
     "RECIPIENT_DELETE_SURE": (4,),
