@@ -175,3 +175,57 @@ async def test_every_button_of_every_screen_works(bot: Harness, language: str, s
                 queue.append([*path, move])
     assert not failures, "\n".join(failures[:40])
     assert explored >= (min(SCREENS, 8) if start != "/agents" else 1)  # the crawl got past the first screens
+
+
+@pytest.mark.parametrize("language", ["en", "sw", "fr"])
+async def test_every_button_around_a_lightning_refund_invoice_works(live: Harness, language: str) -> None:
+    """The refund-invoice conversation, reached as a customer reaches it (a failed Lightning
+    payout): every button of its notice and of the card, and the inputs people type there."""
+    from kotani_sandbox.lightning import make_invoice
+
+    user = live.user(next(_ids))
+    live.telegram.languages[user.id] = language
+    await user.send("/cashout")
+    await user.press("🇰🇪")
+    await user.press("⚡")
+    await user.send("1500")
+    await user.press_data("c:q:ok")
+    await user.press_data("c:rk:mobile_money")
+    await user.send("0700000013")  # pays out to nobody: the payout fails
+    if "c:hn:" not in str(user.last_with_buttons().reply_markup):
+        await user.send("Jane Doe")
+    await user.press_data("c:skip")  # no refund invoice up front
+    await user.press_data("c:ok")
+    [offramp] = await live.services.storage.offramps.for_user(user.id)
+    await live.sandbox.deposit(offramp.reference_id)
+    await live.sandbox.run_until_settled(offramp.reference_id)
+    await live.until(
+        lambda: any(f"r:inv:{offramp.reference_id}" in str(m.reply_markup) for m in user.chat), "the invoice request"
+    )
+    await live.drain()
+    failures: list[str] = []
+    pressed = 0
+    holders = [m for m in user.chat if m.reply_markup and "inline_keyboard" in m.reply_markup]
+    for message in holders[-3:]:  # the invoice request, the card and the failure notice
+        for label in pressable(message):
+            pressed += 1
+            data = next(
+                b["callback_data"] for row in message.reply_markup["inline_keyboard"] for b in row if b["text"] == label
+            )  # type: ignore[index]
+            before = len(user.chat)
+            await user.press_data(data, message)
+            failures += problems(language, user.chat[before:], pressed=label)
+    await user.press_data(f"r:inv:{offramp.reference_id}")
+    now = int(live.sandbox.clock.now())
+    expired = make_invoice(1_500_000, network="bc", created_at=now - 7200, expiry=600, description="r")
+    for typed in ["hello", "12345", expired, "/help"]:
+        before = len(user.chat)
+        await user.send(typed)
+        said = user.chat[before:]
+        assert said, f"no answer to {typed!r}"
+        failures += [p for p in problems(language, said, pressed=typed) if FALLBACK[language][1] in p]
+    before = len(user.chat)
+    await user.send("/cancel")
+    assert user.chat[before:], "no answer to /cancel"
+    assert pressed >= 3  # the invoice button, the refund status and the card's own
+    assert not failures, "\n".join(failures)
