@@ -11,8 +11,10 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from handlers.cashout.draft import CashDraft
-from handlers.cashout.prompts import ask_amount, fetch_quote, limits_problem, show_summary, token_choices
+from handlers.cashout.prompts import ask_amount, show_summary
+from handlers.cashout.quoting import fetch_quote, limits_problem
 from handlers.cashout.states import AMOUNT, CHAIN, COUNTRY, QUOTE, RECIPIENT, REFUND, TOKEN
+from handlers.cashout.tokens import token_choices
 from handlers.common import Context, answer, conversation_data, say, services, user_id
 from kotani import errors
 from kotani.chains import msat_to_sats

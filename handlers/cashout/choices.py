@@ -15,7 +15,6 @@ from telegram.ext import (
 
 from handlers.cashout.draft import draft, finish
 from handlers.cashout.prompts import (
-    amount_rules,
     ask,
     ask_amount,
     ask_chain,
@@ -23,13 +22,13 @@ from handlers.cashout.prompts import (
     ask_recipient,
     ask_token,
     cancel_row,
-    chains_for,
     reprompt,
     show_quote,
     show_summary,
-    token_choices,
 )
+from handlers.cashout.quoting import amount_rules
 from handlers.cashout.states import AMOUNT, CHAIN, COUNTRY, QUOTE, TOKEN
+from handlers.cashout.tokens import chains_for, token_choices
 from handlers.common import Context, answer, conversation_data, say, services, user_id
 from kotani.chains import Chain, Token
 from offramps.roles import has_role

@@ -13,8 +13,10 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from handlers.cashout.draft import CashDraft, draft, finish
-from handlers.cashout.prompts import cancel_row, fetch_quote, keep_quote, remember_choice, reprompt, show_summary
+from handlers.cashout.prompts import cancel_row, reprompt, show_summary
+from handlers.cashout.quoting import fetch_quote, keep_quote
 from handlers.cashout.states import LIGHTNING_NETWORK, REFUND, SUMMARY
+from handlers.cashout.tokens import remember_choice
 from handlers.common import Context, answer, chat_id, in_private_chat, say, services, user_id
 from kotani import errors
 from kotani.chains import Chain, is_valid_address, matches_address_format

@@ -3,9 +3,7 @@ answer questions can all show the next one without importing each other."""
 
 from __future__ import annotations
 
-import math
-from datetime import datetime
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 
 from telegram import (
@@ -17,6 +15,7 @@ from telegram import (
 from telegram.constants import ChatType
 
 from handlers.cashout.draft import CashDraft, draft
+from handlers.cashout.quoting import fetch_quote, limits_problem, quote_text, rate_text
 from handlers.cashout.states import (
     AMOUNT,
     BANK_ACCOUNT,
@@ -37,20 +36,16 @@ from handlers.cashout.states import (
     TILL,
     TOKEN,
 )
+from handlers.cashout.tokens import chains_for, marked, remembered, token_choices, token_label
 from handlers.common import Context, answer, edit_or_say, in_private_chat, say, services, user_id
 from kotani import errors
-from kotani.chains import MSAT_PER_SAT, TOKEN_DECIMALS, Chain, Token, sats_to_msat
-from kotani.currencies import currency_decimals
 from kotani.redact import mask_number
-from offramps.corridors import FLAGS, TOKEN_CHOICES, offers_till_and_paybill
-from offramps.services import Services
-from storage.models import QuoteRecord
+from offramps.corridors import FLAGS, offers_till_and_paybill
 from ui import callbacks as cb
 from ui.keyboards import keyboard
 from ui.problems import kotani_problem
 from ui.texts import country_name, raw, t
 from ui.views import (
-    amount_text,
     crypto_text,
     fiat_text,
     is_lightning,
@@ -121,23 +116,6 @@ def cancel_row(*, back: bool = True) -> list[tuple[str, str]]:
     return [*row, (raw("btn_cancel"), cb.CANCEL_FLOW())]
 
 
-def marked(label: str, chosen: bool) -> str:
-    """A choice made before (Back, or the last cash-out) is shown ticked."""
-    return f"✓ {label}" if chosen else label
-
-
-def remembered(context: Context) -> dict[str, str]:
-    """The country, network and token of this person's last cash-out, offered first next time."""
-    assert context.user_data is not None
-    value = context.user_data.get("last_choice")
-    return dict(value) if isinstance(value, dict) else {}
-
-
-def remember_choice(context: Context, cash: CashDraft) -> None:
-    assert context.user_data is not None
-    context.user_data["last_choice"] = {"country": cash["country"], "chain": cash["chain"], "token": cash["token"]}
-
-
 async def ask_country(update: Update, context: Context, *, edit: bool = False) -> int:
     svc = services(context)
     cash = draft(update, context)
@@ -152,10 +130,6 @@ async def ask_country(update: Update, context: Context, *, edit: bool = False) -
     rows.append(cancel_row(back=False))
     text = t("ask_country") if live else t("countries_fallback") + "\n\n" + t("ask_country")
     return await ask(update, context, COUNTRY, text, keyboard(rows), edit=edit)
-
-
-def token_label(chain: str, token: str) -> str:
-    return raw("btn_lightning") if chain == Chain.LIGHTNING else token
 
 
 async def ask_token(update: Update, context: Context, *, edit: bool = False) -> int:
@@ -175,10 +149,6 @@ async def ask_token(update: Update, context: Context, *, edit: bool = False) -> 
     return await ask(update, context, TOKEN, t("ask_token"), keyboard(rows), edit=edit)
 
 
-def chains_for(svc: Services, token: str) -> list[Chain]:
-    return [chain for chain, tk in token_choices(svc) if tk == token]
-
-
 async def ask_chain(update: Update, context: Context, *, edit: bool = False) -> int:
     cash = draft(update, context)
     token = cash["token"]
@@ -188,14 +158,6 @@ async def ask_chain(update: Update, context: Context, *, edit: bool = False) -> 
     rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
     rows.append(cancel_row())
     return await ask(update, context, CHAIN, t("ask_chain", token=token), keyboard(rows), edit=edit)
-
-
-def token_choices(svc: Services) -> tuple[tuple[Chain, str], ...]:
-    """What can be cashed out here: Lightning only where the operator switched it on
-    (``LIGHTNING_CASHOUTS``: the contract leaves open who funds a Lightning offramp)."""
-    if svc.settings.lightning_cashouts:
-        return TOKEN_CHOICES
-    return tuple((chain, token) for chain, token in TOKEN_CHOICES if chain is not Chain.LIGHTNING)
 
 
 async def ask_amount(update: Update, context: Context, *, edit: bool = False) -> int:
@@ -216,80 +178,6 @@ async def ask_amount(update: Update, context: Context, *, edit: bool = False) ->
         text = t("ask_amount_fiat", token=unit, currency=cash["currency"])
         toggle = (raw("btn_amount_crypto", token=unit), cb.AMOUNT_MODE("crypto"))
     return await ask(update, context, AMOUNT, text, keyboard([[toggle], cancel_row()]), edit=edit)
-
-
-def amount_rules(cash: CashDraft) -> tuple[int, str]:
-    if cash["mode"] == "fiat":
-        return currency_decimals(cash["currency"]), cash["currency"]
-    if is_lightning(cash["chain"]):
-        return 0, "sats"
-    return TOKEN_DECIMALS.get(Token(cash["token"]), 6), cash["token"]
-
-
-def kotani_amount(cash: CashDraft) -> Decimal:
-    amount = Decimal(cash["amount"])
-    if cash["mode"] == "crypto" and is_lightning(cash["chain"]):
-        return sats_to_msat(amount)  # Kotani's MSAT unit
-    return amount
-
-
-async def fetch_quote(update: Update, context: Context) -> QuoteRecord:
-    cash = draft(update, context)
-    record = await services(context).cashouts.quote(
-        int(cash["owner"]), cash["token"], cash["chain"], cash["currency"], kotani_amount(cash),
-        source="fiat" if cash["mode"] == "fiat" else "crypto",
-    )  # fmt: skip
-    keep_quote(cash, record)
-    return record
-
-
-def keep_quote(cash: CashDraft, record: QuoteRecord) -> None:
-    cash["quote"] = {
-        "id": record.quote_id, "crypto": str(record.crypto_amount), "fiat": str(record.fiat_amount),
-        "fee": str(record.fee), "receive": str(record.transaction_amount), "rate": str(record.rate),
-        "expires_at": record.expires_at.isoformat(),
-    }  # fmt: skip
-
-
-def limits_problem(svc: Services, cash: CashDraft, quote: QuoteRecord) -> str | None:
-    low, high = svc.settings.limits.get(cash["currency"], (None, None))
-    if low is None or high is None or low <= quote.fiat_amount <= high:
-        return None
-    unit = token_unit(cash["token"], cash["chain"])
-    per_unit = (Decimal(1) / quote.rate) / (MSAT_PER_SAT if is_lightning(cash["chain"]) else 1)
-    # the crypto amounts shown must themselves pass: the minimum rounded up, the maximum down
-    step = Decimal(1) if is_lightning(cash["chain"]) else Decimal("0.01")
-    crypto_low = (low * per_unit).quantize(step, rounding=ROUND_CEILING)
-    crypto_high = (high * per_unit).quantize(step, rounding=ROUND_FLOOR)
-    return t(
-        "amount_out_of_range",
-        low=f"{fiat_text(low, cash['currency'])} (≈ {amount_text(crypto_low, unit)})",
-        high=f"{fiat_text(high, cash['currency'])} (≈ {amount_text(crypto_high, unit)})",
-    )
-
-
-def rate_text(cash: CashDraft) -> str:
-    """``1 USDT = 129.5 KES``; for Lightning per thousand sats (``1,000 sats = 123.03 KES``), as
-    a sat is worth a fraction of a shilling and "1 sat = 0.123025 KES" says nothing to a person."""
-    rate = Decimal(cash["quote"]["rate"])
-    if is_lightning(cash["chain"]):
-        per_thousand = rate * MSAT_PER_SAT * 1000
-        return f"{amount_text(Decimal(1000), 'sats')} = {fiat_text(per_thousand.quantize(Decimal('0.01')), cash['currency'])}"
-    return f"{amount_text(Decimal(1), cash['token'])} = {amount_text(rate, cash['currency'])}"
-
-
-def quote_text(cash: CashDraft, svc: Services) -> str:
-    quote = cash["quote"]
-    seconds = max(0, math.ceil((datetime.fromisoformat(quote["expires_at"]) - svc.clock()).total_seconds()))
-    return t(
-        "quote",
-        crypto=crypto_text(cash["token"], cash["chain"], Decimal(quote["crypto"])),
-        chain=cash["chain"].title(),
-        rate=rate_text(cash),
-        fee=fiat_text(Decimal(quote["fee"]), cash["currency"]),
-        receive=fiat_text(Decimal(quote["receive"]), cash["currency"]),
-        seconds=seconds,
-    )
 
 
 async def show_quote(update: Update, context: Context, *, edit: bool = False) -> int:

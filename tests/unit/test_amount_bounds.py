@@ -10,7 +10,7 @@ from typing import Any, cast
 import pytest
 
 from handlers.cashout.draft import CashDraft
-from handlers.cashout.prompts import limits_problem
+from handlers.cashout.quoting import limits_problem
 from storage.models import QuoteRecord
 from ui.texts import use_language
 
