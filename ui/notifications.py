@@ -14,6 +14,7 @@ from ui import callbacks as cb
 from ui.keyboards import keyboard
 from ui.problems import payout_reason
 from ui.texts import raw, status_words, t
+from ui.transactions import explorer
 from ui.views import (
     crypto_text,
     fiat_text,
@@ -24,6 +25,18 @@ from ui.views import (
     sats_number,
     when,
 )
+
+
+def sms_sender(recipient: Recipient | None) -> str:
+    """Who texts the recipient a confirmation: their bank, M-PESA for a till or paybill, else
+    their mobile money network (a bank payout is not confirmed "from mobile money")."""
+    if recipient is None:
+        return network_name(None)
+    if recipient.kind == "bank" and recipient.bank_name:
+        return recipient.bank_name
+    if recipient.kind in ("till", "paybill"):
+        return network_name("MPESA")
+    return network_name(recipient.network)
 
 
 def render(
@@ -40,7 +53,7 @@ def render(
         )
         if recipient
         else t("the_recipient"),
-        "network": network_name(recipient.network if recipient else None),
+        "network": sms_sender(recipient),
         "support": support,
         "reason": payout_reason(payload.get("error") or offramp.error),  # raw text: agents only (below)
     }
@@ -110,6 +123,10 @@ def render(
         )
     else:
         text = t(f"n_{kind}", **values)
+    if kind == "successful" and offramp.transaction_hash:  # the deposit, verifiable on the chain's explorer
+        text += (
+            "\n" + t("detail_deposit_tx", hash=offramp.transaction_hash) + explorer(offramp, offramp.transaction_hash)
+        )
     if "failed" in payload.get("folded", ()) and kind in ("reversed", "refund_failed", "invoice_needed"):
         # the failure notice was dropped unsent: this one is the first the owner hears of it
         text = (

@@ -144,4 +144,4 @@ def raw(key: str, **values: Any) -> str:
 
 def status_words(status: str) -> str:
     key = f"st_{status}"
-    return _template(key) if has_text(key) else status.replace("_", " ").lower()
+    return _template(key) if has_text(key) else _template("st_UNKNOWN")  # a status Kotani added: never raw English

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Sandbox
-from tests.e2e.flows import full_cashout, to_recipient
+from tests.e2e.flows import TRON_WALLET, full_cashout, to_recipient
 from tests.e2e.harness import Harness, bot_world
 from ui.problems import payout_reason
 from ui.texts import use_language
@@ -128,3 +128,32 @@ async def test_a_payout_stuck_in_progress_is_explained_once_with_the_support_con
     assert sum("longer than usual" in t for t in texts(live, 8104)) == 1
     assert sum("Slow payout" in (m.text or "") for m in live.telegram.chat(OPS_CHAT)) == 1
     assert live.services.settings.slow_payout_after("GHS") == 90  # a slower corridor has its own
+
+
+async def test_delivered_to_a_bank_says_the_bank_confirms_and_links_the_deposit(live: Harness) -> None:
+    """Found by a stranger: a bank payout was said to be confirmed "by SMS from mobile money"."""
+    user = live.user(8190)
+    await to_recipient(user)
+    await user.press("Bank account")
+    await user.send("equ")
+    await user.press("Equity Bank")
+    await user.send("1000000001")
+    await user.send("Jane Mary Doe")
+    if "c:" in str(user.last_with_buttons().reply_markup) and "Yes" in " ".join(user.buttons(user.last_with_buttons())):
+        await user.press("Yes")
+    await user.send(TRON_WALLET)
+    await user.press("Confirm")
+    [offramp] = await live.services.storage.offramps.for_user(8190)
+    await live.sandbox.deposit(offramp.reference_id)
+    await live.sandbox.run_until_settled(offramp.reference_id)
+    [delivered] = await live.notified(8190, "Delivered!")
+    text = delivered.text or ""
+    assert "SMS from Equity Bank" in text and "mobile money" not in text
+    assert "Deposit tx:" in text and "tronscan" in text.lower()
+
+
+def test_a_status_kotani_adds_later_is_never_shown_as_raw_english() -> None:
+    from ui.texts import status_words, use_language
+
+    use_language("sw")
+    assert status_words("SOMETHING_NEW") == "❔ hali bado haijulikani (uliza msaada ikiendelea)"
