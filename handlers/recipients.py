@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 from telegram.warnings import PTBUserWarning
 
-from handlers.common import Context, answer, conversation_data, edit_or_say, say, services, user_id
+from handlers.common import Context, answer, conversation_data, edit_or_say, in_private_chat, say, services, user_id
 from offramps.corridors import FLAGS
 from storage.models import Recipient
 from ui import callbacks as cb
@@ -24,8 +24,9 @@ NAMING = 0
 NICKNAME = re.compile(r"^[^\W_](?:[\w .'&-]{0,28}[^\W_])?$")
 
 
-def label(recipient: Recipient) -> str:
-    return f"{FLAGS.get(recipient.country, '')} {recipient_label(recipient)}".strip()
+def label(update: Update, recipient: Recipient) -> str:
+    """The person's own recipient: in full in their private chat (a typo must be visible), masked elsewhere."""
+    return f"{FLAGS.get(recipient.country, '')} {recipient_label(recipient, full=in_private_chat(update))}".strip()
 
 
 async def saved_recipients(update: Update, context: Context) -> None:
@@ -35,7 +36,7 @@ async def saved_recipients(update: Update, context: Context) -> None:
     if not recipients:
         await edit_or_say(update, context, t("no_saved_recipients_yet"), main_menu())
         return
-    rows = [[(label(r), cb.RECIPIENT_OPEN(r.id))] for r in recipients]
+    rows = [[(label(update, r), cb.RECIPIENT_OPEN(r.id))] for r in recipients]
     markup = InlineKeyboardMarkup((*keyboard(rows).inline_keyboard, *main_menu().inline_keyboard))
     await edit_or_say(update, context, t("saved_recipients_manage"), markup)
 
@@ -70,7 +71,7 @@ async def open_recipient(update: Update, context: Context) -> int:
             [(raw("btn_back"), cb.RECIPIENTS())],
         ]
     )
-    await edit_or_say(update, context, t("recipient_detail", recipient=label(recipient)), buttons)
+    await edit_or_say(update, context, t("recipient_detail", recipient=label(update, recipient)), buttons)
     return ConversationHandler.END
 
 
@@ -88,7 +89,7 @@ async def ask_delete(update: Update, context: Context) -> None:
             ]
         ]
     )
-    await edit_or_say(update, context, t("recipient_delete_sure", recipient=label(recipient)), buttons)
+    await edit_or_say(update, context, t("recipient_delete_sure", recipient=label(update, recipient)), buttons)
 
 
 async def delete_sure(update: Update, context: Context) -> None:
@@ -98,7 +99,7 @@ async def delete_sure(update: Update, context: Context) -> None:
         return
     await answer(update)
     await services(context).storage.recipients.delete(recipient.id, user_id(update))
-    await edit_or_say(update, context, t("recipient_deleted", recipient=label(recipient)))
+    await edit_or_say(update, context, t("recipient_deleted", recipient=label(update, recipient)))
     await saved_recipients_below(update, context)
 
 
@@ -108,7 +109,7 @@ async def saved_recipients_below(update: Update, context: Context) -> None:
     if not recipients:
         await say(update, context, t("no_saved_recipients_yet"), main_menu())
         return
-    rows = [[(label(r), cb.RECIPIENT_OPEN(r.id))] for r in recipients]
+    rows = [[(label(update, r), cb.RECIPIENT_OPEN(r.id))] for r in recipients]
     markup = InlineKeyboardMarkup((*keyboard(rows).inline_keyboard, *main_menu().inline_keyboard))
     await say(update, context, t("saved_recipients_manage"), markup)
 
@@ -121,7 +122,7 @@ async def ask_nickname(update: Update, context: Context) -> int:
     await answer(update)
     conversation_data(update, context)["renaming"] = recipient.id
     buttons = keyboard([[(raw("btn_back"), cb.RECIPIENT_OPEN(recipient.id))]])
-    await edit_or_say(update, context, t("ask_nickname", recipient=recipient_label(recipient)), buttons)
+    await edit_or_say(update, context, t("ask_nickname", recipient=label(update, recipient)), buttons)
     return NAMING
 
 
@@ -137,7 +138,7 @@ async def typed_nickname(update: Update, context: Context) -> int:
         await svc.storage.recipients.rename(number, user_id(update), name)
         renamed = await svc.storage.recipients.get(number, user_id(update))
         if renamed is not None:
-            await say(update, context, t("recipient_renamed", recipient=label(renamed)))
+            await say(update, context, t("recipient_renamed", recipient=label(update, renamed)))
     await saved_recipients_below(update, context)
     return ConversationHandler.END
 

@@ -123,6 +123,13 @@ def render(
         )
     else:
         text = t(f"n_{kind}", **values)
+    if (
+        kind == "failed"
+        and offramp.sender_address
+        and offramp.onchain_status != "FAILED"
+        and not is_lightning(offramp.chain)
+    ):
+        text += "\n" + t("n_refund_to", address=offramp.sender_address)  # where the refund will go
     if kind == "successful" and offramp.transaction_hash:  # the deposit, verifiable on the chain's explorer
         text += (
             "\n" + t("detail_deposit_tx", hash=offramp.transaction_hash) + explorer(offramp, offramp.transaction_hash)

@@ -71,6 +71,8 @@ def check_reason(*statuses: str | None, provider_text: str | None = None) -> str
     """Why a number or account check failed or could not be done: the first known status of
     ``statuses`` (the look-up status, the account status…), else the provider's text read like
     a payout failure; always a catalog sentence."""
+    if provider_text and "no registered name" in provider_text.lower():
+        return t("reason_no_registered_name")  # the network shares names; this number has none
     for status in statuses:
         if status and status.upper() in _CHECK_REASONS:
             return t(_CHECK_REASONS[status.upper()])

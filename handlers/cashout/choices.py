@@ -30,6 +30,8 @@ from handlers.cashout.quoting import amount_rules
 from handlers.cashout.states import AMOUNT, CHAIN, COUNTRY, QUOTE, TOKEN
 from handlers.cashout.tokens import chains_for, token_choices
 from handlers.common import Context, answer, conversation_data, say, services, user_id
+from handlers.start import help_command
+from handlers.transactions import status_command
 from kotani.chains import Chain, Token
 from offramps.roles import has_role
 from offramps.rules.amounts import AmountError, format_amount, parse_amount, parse_sats
@@ -208,6 +210,19 @@ async def cancel_flow(update: Update, context: Context) -> int:
     else:
         await say(update, context, t("cancelled_flow"), main_menu())
     return finish(update, context)
+
+
+async def help_in_flow(update: Update, context: Context) -> None:
+    """/help in the middle of a cash-out: the help, then the question on screen again (the
+    cash-out is kept)."""
+    await help_command(update, context)
+    await reprompt(update, context, t("cashout_goes_on"))
+
+
+async def status_in_flow(update: Update, context: Context) -> None:
+    """/status in the middle of a cash-out: the latest cash-out's card, then the question again."""
+    await status_command(update, context)
+    await reprompt(update, context, t("cashout_goes_on"))
 
 
 async def other_command(update: Update, context: Context) -> None:

@@ -208,7 +208,7 @@ async def ask_recipient(update: Update, context: Context, *, edit: bool | None =
     saved = [r for r in await svc.storage.recipients.for_owner(user_id(update)) if r.country == cash["country"]][:5]
     if cash.get("for_customer"):
         saved = []  # a walk-in customer is always typed in
-    rows = [[(recipient_label(r), cb.SAVED_RECIPIENT(r.id))] for r in saved]
+    rows = [[(recipient_label(r, full=in_private_chat(update)), cb.SAVED_RECIPIENT(r.id))] for r in saved]
     if corridor is None or corridor.mobile_money:
         rows.append(
             [

@@ -16,7 +16,7 @@ JOURNEYS = {
            ("0700000001", "Jina lililosajiliwa kwa namba hii: <b>Jane M. D.</b>"), ("press:Ndiyo", "Utatuma kutoka pochi gani"),
            (TRON_WALLET, "Tafadhali kagua"), ("press:Thibitisha", "Tuma 10 USDT kamili")],
     "fr": [("/start", "Bienvenue sur Kotani"), ("press:Retirer", "Où l'argent doit-il aller"),
-           ("press:Kenya", "Quelle crypto"), ("press:USDT · Tron", "Combien de USDT"),
+           ("press:Kenya", "Quelle crypto"), ("press:USDT · Tron", "Quel montant en USDT"),
            ("10", "Le bénéficiaire recevra : <b>1\u202f269 KES</b>"), ("press:Confirmer", "Qui recevra l'argent"),
            ("press:Mobile Money", "numéro Mobile Money"), ("0700000001", "Nom enregistré pour ce numéro : <b>Jane M. D.</b>"),
            ("press:Oui", "Depuis quel portefeuille"), (TRON_WALLET, "Vérifiez et confirmez"),

@@ -98,3 +98,18 @@ async def test_a_finished_cash_out_offers_send_again_from_its_card(bot: Harness)
     assert "Please check and confirm" in user.last_text and "10 USDT" in user.last_text
     await user.press("Confirm")
     assert len(await bot.services.storage.offramps.for_user(13007)) == 2
+
+
+async def test_help_and_status_in_the_middle_of_a_cash_out_answer_and_keep_it(bot: Harness) -> None:
+    """Found by a stranger: /help and /status only said "you are in the middle of a cash-out"."""
+    user = bot.user(13008)
+    await full_cashout(user)
+    await to_recipient(user)
+    await user.send("/help")
+    assert any("/cashout" in (m.text or "") for m in user.chat[-3:])  # the help itself
+    assert "goes on where you were" in user.last_text and "Who gets the money" in user.last_text
+    await user.send("/status")
+    assert any("waiting for your crypto" in (m.text or "") for m in user.chat[-3:])  # the earlier one's card
+    assert "Who gets the money" in user.last_text
+    await user.press("Mobile money")  # the cash-out carries on
+    assert "mobile money number" in user.last_text
