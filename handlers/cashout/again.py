@@ -18,10 +18,11 @@ from handlers.cashout.tokens import token_choices
 from handlers.common import Context, answer, conversation_data, say, services, user_id
 from kotani import errors
 from kotani.chains import msat_to_sats
+from offramps.states import status_of
 from storage.models import OfframpRecord
 from ui import callbacks as cb
 from ui.keyboards import main_menu
-from ui.problems import kotani_problem
+from ui.problems import kotani_problem, payout_reason
 from ui.texts import raw, t
 from ui.views import is_lightning
 
@@ -78,4 +79,9 @@ async def send_again(update: Update, context: Context) -> int:
         cash.pop("quote", None)
         await say(update, context, problem)
         return await ask_amount(update, context)
-    return await show_summary(update, context, note=t("again_note"))
+    note = t("again_note")
+    past = await services(context).storage.offramps.get(reference)
+    if past is not None and past.error and status_of(past).in_refund_path:
+        # the payout to this recipient failed last time: say why before it is tried again
+        note += "\n" + t("again_last_failed", reason=payout_reason(past.error))
+    return await show_summary(update, context, note=note)

@@ -113,3 +113,13 @@ async def test_help_and_status_in_the_middle_of_a_cash_out_answer_and_keep_it(bo
     assert "Who gets the money" in user.last_text
     await user.press("Mobile money")  # the cash-out carries on
     assert "mobile money number" in user.last_text
+
+
+async def test_send_again_after_a_failed_payout_says_why_it_failed_before_confirming(bot: Harness) -> None:
+    """Found by a stranger: Send again repeated a payout to an account that was not found."""
+    user = bot.user(13009)
+    reference = await full_cashout(user, phone="0700000011")  # the payout fails: account not found
+    await deliver(bot, reference)  # the crypto arrives, the payout fails and is refunded
+    await user.send("/status")
+    await user.press("Send again")
+    assert "Last time the payout to this recipient failed: no account was found" in user.last_text
