@@ -68,6 +68,9 @@ async def send_again(update: Update, context: Context) -> int:
         await say(update, context, t("again_unavailable"), main_menu())
         return ConversationHandler.END
     await answer(update)
+    saved = await services(context).storage.recipients.for_owner(user_id(update))
+    if any(r.destination == cash["recipient"].get("destination") for r in saved):
+        cash["recipient_saved"] = True  # already among the saved ones: no "Save recipient" button
     conversation_data(update, context)["cash"] = cash
     try:
         quote = await fetch_quote(update, context)

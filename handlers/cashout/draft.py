@@ -72,7 +72,7 @@ class CashDraft(TypedDict, total=False):
     reply_keyboard: bool  # the "share my number" keyboard is on screen
     steps: list[int]  # the questions on the way to the one on screen, for Back
     editing: str  # the summary's Edit: what is being changed (amount, recipient, sender)
-    recipient_saved: bool  # the customer asked to keep this recipient
+    recipient_saved: bool  # kept already, or the customer asked to keep it (no "Save recipient" then)
 
 
 def draft(update: Update, context: Context) -> CashDraft:

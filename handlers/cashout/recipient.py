@@ -66,6 +66,7 @@ async def chose_saved_recipient(update: Update, context: Context) -> int:
         "holder_name": recipient.holder_name, "bank_code": recipient.bank_code, "bank_name": recipient.bank_name,
         "account_reference": recipient.account_reference, "customer_key": recipient.customer_key,
     }  # fmt: skip
+    cash["recipient_saved"] = True  # chosen from the saved ones: nothing to offer to save
     return await after_recipient(update, context)
 
 

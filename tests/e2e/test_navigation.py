@@ -123,3 +123,14 @@ async def test_send_again_after_a_failed_payout_says_why_it_failed_before_confir
     await user.send("/status")
     await user.press("Send again")
     assert "Last time the payout to this recipient failed: no account was found" in user.last_text
+
+
+async def test_save_recipient_is_not_offered_for_one_already_saved(bot: Harness) -> None:
+    """Found by a stranger: "Save recipient" was offered for someone already saved."""
+    user = bot.user(13010)
+    await deliver(bot, await full_cashout(user))  # delivered: the recipient is saved
+    await to_recipient(user)
+    await user.press("M-PESA +254700000001")
+    await user.send(TRON_WALLET)
+    assert "Please check and confirm" in user.last_text
+    assert not any("Save" in label for label in user.buttons(user.last_with_buttons()))
