@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler
 
 from handlers.common import Context, answer, chat_id, services
 from handlers.transactions import owned
+from offramps.states import status_of
 from ui import callbacks as cb
 from ui.receipt import receipt_message
 from ui.texts import raw
@@ -22,12 +23,12 @@ async def receipt_button(update: Update, context: Context) -> None:
     offramp = await owned(update, context, reference)  # says why not, and answers the press
     if offramp is None:
         return
-    if offramp.status != "SUCCESSFUL":
+    if not status_of(offramp).is_delivered:
         await answer(update, raw("receipt_not_available"))
         return
     await answer(update)
     storage = services(context).storage
-    recipient = await storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None
+    recipient = await storage.recipients.of_offramp(offramp)
     photo, caption = await asyncio.to_thread(receipt_message, offramp, recipient)  # off the event loop
     await context.bot.send_photo(chat_id(update), photo, caption=caption, parse_mode=ParseMode.HTML)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -90,11 +89,8 @@ def shown_in_full(update: Update, offramp: OfframpRecord) -> bool:
 
 async def card_of(context: Context, offramp: OfframpRecord, *, full: bool | None = None) -> str:
     svc = services(context)
-    recipient = (
-        await svc.storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None
-    )
-    deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes)
-    return card(offramp, recipient=recipient, deadline=deadline, full=full)
+    recipient = await svc.storage.recipients.of_offramp(offramp)
+    return card(offramp, recipient=recipient, deadline=svc.deposit_deadline(offramp), full=full)
 
 
 async def show(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from kotani import KotaniClient
 from offramps.cashouts import CashoutService
@@ -13,6 +13,7 @@ from offramps.corridors import CorridorDirectory
 from offramps.rules.qr import qr_png
 from offramps.settings import Settings
 from storage import Storage
+from storage.models import OfframpRecord
 
 
 def utcnow() -> datetime:
@@ -35,6 +36,10 @@ class Services:
     deposit_window_minutes: int = 60
     #: how deposit QR codes are drawn: ``bot.qr_worker`` draws them in a worker process
     draw_qr: Callable[[str], Awaitable[bytes]] = field(default=draw_qr_here)
+
+    def deposit_deadline(self, offramp: OfframpRecord) -> datetime:
+        """When Kotani stops waiting for this cash-out's deposit (the deposit window)."""
+        return offramp.created_at + timedelta(minutes=self.deposit_window_minutes)
 
     @property
     def cashouts(self) -> CashoutService:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from storage.db import Database
-from storage.models import NewRecipient, Recipient
+from storage.models import NewRecipient, OfframpRecord, Recipient
 
 
 class RecipientRepository:
@@ -95,6 +95,10 @@ class RecipientRepository:
             conn.execute(sql, params)
 
         await self._db.run(work)
+
+    async def of_offramp(self, offramp: OfframpRecord) -> Recipient | None:
+        """Where this cash-out pays out (None before its recipient was stored)."""
+        return await self.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id is not None else None
 
     async def get(self, recipient_id: int, owner_id: int) -> Recipient | None:
         """Only the owner's own recipient: another user's id yields nothing."""

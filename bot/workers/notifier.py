@@ -157,9 +157,7 @@ class OutboxSender:
         offramp = await storage.offramps.get(message.reference_id or "")
         if offramp is None:
             raise BadRequest("the cash-out of this receipt is gone")
-        recipient = (
-            await storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None
-        )
+        recipient = await storage.recipients.of_offramp(offramp)
         # ~12 ms of drawing: off the event loop (to_thread carries the language along)
         photo, caption = await asyncio.to_thread(receipt_message, offramp, recipient)
         await self._bulk.acquire()
@@ -170,9 +168,7 @@ class OutboxSender:
         offramp = await storage.offramps.get(message.reference_id) if message.reference_id else None
         if offramp is None:  # alerts not about one cash-out (e.g. a low balance) carry their text
             return str(message.payload.get("text", "")), None
-        recipient = (
-            await storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None
-        )
+        recipient = await storage.recipients.of_offramp(offramp)
         return render(message.kind, message.payload, offramp, recipient, support=self._svc.settings.support_contact)
 
     async def _refresh_status_message(self, message: OutboxMessage) -> None:
@@ -183,10 +179,8 @@ class OutboxSender:
         if offramp is None or offramp.status_message_id is None or offramp.chat_id != message.chat_id:
             return
         storage = self._svc.storage
-        recipient = (
-            await storage.recipients.get(offramp.recipient_id, offramp.user_id) if offramp.recipient_id else None
-        )
-        deadline = offramp.created_at + timedelta(minutes=self._svc.deposit_window_minutes)
+        recipient = await storage.recipients.of_offramp(offramp)
+        deadline = self._svc.deposit_deadline(offramp)
         await self._bulk.acquire()
         with contextlib.suppress(TelegramError):
             await self._bot.edit_message_text(

@@ -84,7 +84,7 @@ class Reconciler:
         svc = self._svc
         refreshed = await svc.cashouts.refresh(offramp, source="poll")
         changed = refreshed.changed
-        deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes) + self._grace
+        deadline = svc.deposit_deadline(offramp) + self._grace
         current = refreshed.current
         if current is not None and current.status.is_cancellable and svc.clock() > deadline:
             expired = deposit_window_expired(offramp.reference_id)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from handlers.cashout.draft import CashDraft
+from handlers.cashout.draft import CashDraft, recipient_draft
 from handlers.cashout.prompts import ask_amount, show_summary
 from handlers.cashout.quoting import fetch_quote, limits_problem
 from handlers.cashout.states import AMOUNT, CHAIN, COUNTRY, QUOTE, RECIPIENT, REFUND, TOKEN
@@ -47,11 +47,7 @@ async def _repeatable(update: Update, context: Context, reference: str) -> CashD
         "for_customer": False, "owner": asker,
         "country": corridor.country, "currency": corridor.currency, "country_name": corridor.name,
         "chain": offramp.chain, "token": offramp.token, "mode": "crypto", "amount": str(Decimal(amount)),
-        "recipient": {
-            "kind": recipient.kind, "destination": recipient.destination, "network": recipient.network,
-            "holder_name": recipient.holder_name, "bank_code": recipient.bank_code, "bank_name": recipient.bank_name,
-            "account_reference": recipient.account_reference, "customer_key": recipient.customer_key,
-        },
+        "recipient": recipient_draft(recipient),
         "refund_address": offramp.sender_address,
         # Back from the summary walks the usual questions, each answered already
         "steps": [COUNTRY, TOKEN, *([CHAIN] if len([1 for c, tk in offered if tk == offramp.token]) > 1 else []),

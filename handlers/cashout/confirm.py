@@ -3,7 +3,7 @@ these callbacks render its outcome (deposit instructions and QR code, or why not
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from telegram import (
@@ -196,7 +196,7 @@ async def send_deposit(update: Update, context: Context, offramp: OfframpRecord,
     """The QR code first, then the card with the address, amount and buttons: the card is the
     newest message, so its buttons are the ones at hand (and the terminal demo can press them)."""
     svc = services(context)
-    deadline = offramp.created_at + timedelta(minutes=svc.deposit_window_minutes)
+    deadline = svc.deposit_deadline(offramp)
     payload = deposit_qr_payload(offramp.chain, offramp.token, offramp.escrow_address or "", offramp.crypto_amount)
     await context.bot.send_photo(
         chat_id(update),

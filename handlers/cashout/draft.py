@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from handlers.common import Context, conversation_data
+from storage.models import Recipient
 
 
 class PromptDraft(TypedDict, total=False):
@@ -73,6 +74,15 @@ class CashDraft(TypedDict, total=False):
     steps: list[int]  # the questions on the way to the one on screen, for Back
     editing: str  # the summary's Edit: what is being changed (amount, recipient, sender)
     recipient_saved: bool  # kept already, or the customer asked to keep it (no "Save recipient" then)
+
+
+def recipient_draft(recipient: Recipient) -> RecipientDraft:
+    """A saved recipient as the draft holds it (chosen from the list, or a cash-out sent again)."""
+    return {
+        "kind": recipient.kind, "destination": recipient.destination, "network": recipient.network,
+        "holder_name": recipient.holder_name, "bank_code": recipient.bank_code, "bank_name": recipient.bank_name,
+        "account_reference": recipient.account_reference, "customer_key": recipient.customer_key,
+    }  # fmt: skip
 
 
 def draft(update: Update, context: Context) -> CashDraft:

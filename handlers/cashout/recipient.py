@@ -10,7 +10,7 @@ from telegram import (
     Update,
 )
 
-from handlers.cashout.draft import draft
+from handlers.cashout.draft import draft, recipient_draft
 from handlers.cashout.prompts import (
     after_recipient,
     ask,
@@ -61,11 +61,7 @@ async def chose_saved_recipient(update: Update, context: Context) -> int:
     if recipient is None or recipient.country != cash["country"]:
         await reprompt(update, context)
         return RECIPIENT
-    cash["recipient"] = {
-        "kind": recipient.kind, "destination": recipient.destination, "network": recipient.network,
-        "holder_name": recipient.holder_name, "bank_code": recipient.bank_code, "bank_name": recipient.bank_name,
-        "account_reference": recipient.account_reference, "customer_key": recipient.customer_key,
-    }  # fmt: skip
+    cash["recipient"] = recipient_draft(recipient)
     cash["recipient_saved"] = True  # chosen from the saved ones: nothing to offer to save
     return await after_recipient(update, context)
 
