@@ -33,6 +33,17 @@ async def mpesa_recipient(user: User, phone: str = "0700000001") -> None:
         await user.press("Yes")
 
 
+async def failing_lightning_cashout(user: User, *, phone: str = "0700000013", start: str = "/cashout") -> None:
+    """Confirm a 1,500-sat Lightning cash-out to a number whose payout fails, with no refund
+    invoice given up front (so Kotani will ask for one)."""
+    await to_recipient(user, start=start, token="Lightning", amount="1500")
+    await user.press("Mobile money")
+    await user.send(phone)
+    await user.send("Jane Doe")  # reserved payout numbers have no registered name
+    await user.press("Skip")
+    await user.press("Confirm")
+
+
 async def full_cashout(user: User, *, phone: str = "0700000001", amount: str = "10") -> str:
     """Create one offramp to M-PESA; returns its reference."""
     await to_recipient(user, amount=amount)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Sandbox
-from tests.e2e.flows import TRON_WALLET, full_cashout, to_recipient
+from tests.e2e.flows import TRON_WALLET, failing_lightning_cashout, full_cashout, to_recipient
 from tests.e2e.harness import Harness, bot_world, running_bot
 
 ADMIN, AGENT, OTHER_AGENT, CUSTOMER, OPS_CHAT = 9100, 9200, 9300, 9400, -100500
@@ -207,12 +207,7 @@ async def test_an_agent_submits_a_lightning_refund_invoice_for_the_customer(desk
 
     await add_agent(desk, AGENT)
     agent = desk.user(AGENT)
-    await to_recipient(agent, start="/forcustomer", token="Lightning", amount="1500")
-    await agent.press("Mobile money")
-    await agent.send("0700000011")
-    await agent.send("Jane Doe")
-    await agent.press("Skip")
-    await agent.press("Confirm")
+    await failing_lightning_cashout(agent, phone="0700000011", start="/forcustomer")
     [offramp] = await desk.services.storage.offramps.open_for_agent(AGENT)
     await desk.sandbox.deposit(offramp.reference_id)
     await desk.sandbox.run_until_settled(offramp.reference_id)

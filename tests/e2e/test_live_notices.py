@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Sandbox
-from tests.e2e.flows import TRON_WALLET, full_cashout, to_recipient
+from tests.e2e.flows import TRON_WALLET, failing_lightning_cashout, full_cashout, to_recipient
 from tests.e2e.harness import Harness, bot_world
 from ui.problems import payout_reason
 from ui.texts import use_language
@@ -26,12 +26,7 @@ async def test_a_failed_lightning_payout_never_promises_an_automatic_refund_and_
     live: Harness,
 ) -> None:
     user = live.user(8101)
-    await to_recipient(user, token="Lightning", amount="1500")
-    await user.press("Mobile money")
-    await user.send("0700000013")
-    await user.send("Jane Doe")
-    await user.press("Skip")
-    await user.press("Confirm")
+    await failing_lightning_cashout(user)
     [offramp] = await live.services.storage.offramps.for_user(8101)
     reference = offramp.reference_id
     await live.sandbox.deposit(reference)

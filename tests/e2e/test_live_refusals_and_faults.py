@@ -14,7 +14,7 @@ from kotani.jsonjs import js_stringify
 from kotani.signing import webhook_signature
 from kotani_sandbox.lightning import make_invoice
 from tests.conftest import WEBHOOK_SECRET, Sandbox
-from tests.e2e.flows import full_cashout, to_recipient
+from tests.e2e.flows import failing_lightning_cashout, full_cashout
 from tests.e2e.harness import TELEGRAM_SECRET, Harness, bot_world
 
 
@@ -100,12 +100,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_not_retried_forever(live
 
 async def test_lightning_refund_invoice_conversation(live: Harness) -> None:
     user = live.user(8005)
-    await to_recipient(user, token="Lightning", amount="1500")
-    await user.press("Mobile money")
-    await user.send("0700000013")
-    await user.send("Jane Doe")
-    await user.press("Skip")
-    await user.press("Confirm")
+    await failing_lightning_cashout(user)
     [offramp] = await live.services.storage.offramps.for_user(8005)
     reference = offramp.reference_id
     await live.sandbox.deposit(reference)
