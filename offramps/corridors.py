@@ -26,10 +26,6 @@ class Corridor:
     requires_network: bool
 
     @property
-    def till_and_paybill(self) -> bool:
-        return offers_till_and_paybill(self.country)
-
-    @property
     def mobile_money(self) -> bool:
         return bool(self.networks)
 
